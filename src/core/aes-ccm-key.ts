@@ -1,0 +1,164 @@
+// AES-128-CCM with an expanded key held in a slot inside the wasm module. A session expands each key once; the
+// slot is wiped when the key is disposed (or, as a backstop, when the key object is garbage-collected).
+import * as check from './arguments.js';
+import { AuthenticationError } from './errors.js';
+import { core, memoryBytes, scratch } from './wasm-module.js';
+
+const released = new FinalizationRegistry<number>((slot) => core().keySlotRelease(slot));
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+export class AesCcmKey {
+  #slot: number;
+
+  /** Expands a 16-byte AES-128 key into a slot of the core. Requires `await ready()`. */
+  constructor(key: Uint8Array) {
+    check.bytesOfLength('key', key, 16);
+    const at = scratch(16);
+    memoryBytes().set(key, at);
+    this.#slot = core().keySlotCreate(at); // wipes the copy in scratch
+    released.register(this, this.#slot, this);
+  }
+
+  get disposed(): boolean {
+    return this.#slot === 0;
+  }
+
+  /** Wipes the expanded key inside the core. The key cannot be used afterwards. */
+  dispose(): void {
+    if (this.#slot === 0) return;
+    released.unregister(this);
+    core().keySlotRelease(this.#slot);
+    this.#slot = 0;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #keys(): number {
+    if (this.#slot === 0) throw new Error('AesCcmKey: the key was disposed');
+    return this.#slot;
+  }
+
+  /** Encrypts and authenticates; returns ciphertext || tag. */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
+    const output = new Uint8Array(check.bytes('plaintext', plaintext).length + check.tagLength(tagLength));
+    this.sealInto(output, nonce, plaintext, aad, tagLength);
+    return output;
+  }
+
+  /** As seal, writing ciphertext || tag into `output`; returns the number of bytes written. Allocates nothing. */
+  sealInto(output: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): number {
+    const n = check.nonce(nonce);
+    const p = check.bytes('plaintext', plaintext);
+    const a = check.optionalBytes('aad', aad);
+    const t = check.tagLength(tagLength);
+    check.payloadFits('plaintext', p.length, n.length);
+    check.output(output, p.length + t);
+    const keys = this.#keys();
+
+    const base = scratch(16 + align16(a.length) + p.length + 16);
+    const aadAt = base + 16;
+    const dataAt = aadAt + align16(a.length);
+    const heap = memoryBytes();
+    heap.set(n, base);
+    heap.set(a, aadAt);
+    heap.set(p, dataAt);
+    core().ccmSeal(keys, base, n.length, aadAt, a.length, dataAt, p.length, dataAt, t);
+    output.set(heap.subarray(dataAt, dataAt + p.length + t));
+    return p.length + t;
+  }
+
+  /** Checks the tag and decrypts; throws AuthenticationError (and reveals nothing) when it does not match. */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
+    const t = check.tagLength(tagLength);
+    const s = check.bytes('sealed', sealed);
+    const output = new Uint8Array(Math.max(0, s.length - t));
+    this.openInto(output, nonce, s, aad, t);
+    return output;
+  }
+
+  /** As open, writing the plaintext into `output`; returns its length. Allocates nothing. */
+  openInto(output: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): number {
+    const n = check.nonce(nonce);
+    const s = check.bytes('sealed', sealed);
+    const a = check.optionalBytes('aad', aad);
+    const t = check.tagLength(tagLength);
+    if (s.length < t) throw new RangeError(`sealed: expected at least ${t} bytes (the tag), got ${s.length}`);
+    const length = s.length - t;
+    check.payloadFits('sealed', length, n.length);
+    check.output(output, length);
+    const keys = this.#keys();
+
+    const base = scratch(16 + align16(a.length) + s.length + 16);
+    const aadAt = base + 16;
+    const dataAt = aadAt + align16(a.length);
+    const heap = memoryBytes();
+    heap.set(n, base);
+    heap.set(a, aadAt);
+    heap.set(s, dataAt);
+    if (core().ccmOpen(keys, base, n.length, aadAt, a.length, dataAt, length, dataAt, dataAt + length, t) !== 1) {
+      throw new AuthenticationError();
+    }
+    output.set(heap.subarray(dataAt, dataAt + length));
+    return length;
+  }
+
+  /**
+   * XORs `data` with the AES-CTR keystream in CCM's counter-block format: blocks (q - 1) | nonce | counter,
+   * counter from `initialCounter` (Matter privacy obfuscation: 13-byte nonce, counter from 1).
+   */
+  ctrXor(nonce: Uint8Array, data: Uint8Array, initialCounter = 1): Uint8Array {
+    const output = new Uint8Array(check.bytes('data', data).length);
+    this.ctrXorInto(output, nonce, data, initialCounter);
+    return output;
+  }
+
+  ctrXorInto(output: Uint8Array, nonce: Uint8Array, data: Uint8Array, initialCounter = 1): number {
+    const n = check.nonce(nonce);
+    const d = check.bytes('data', data);
+    const counter = check.uint32('initialCounter', initialCounter);
+    check.output(output, d.length);
+    const keys = this.#keys();
+
+    const base = scratch(16 + d.length + 16);
+    const heap = memoryBytes();
+    heap.set(n, base);
+    heap.set(d, base + 16);
+    core().ctrXor(keys, base, n.length, base + 16, d.length, base + 16, counter);
+    output.set(heap.subarray(base + 16, base + 16 + d.length));
+    return d.length;
+  }
+}
+
+function withKey<T>(key: Uint8Array, use: (k: AesCcmKey) => T): T {
+  const k = new AesCcmKey(key);
+  try {
+    return use(k);
+  } finally {
+    k.dispose();
+  }
+}
+
+/** One-shot AES-128-CCM encryption: returns ciphertext || tag. */
+export function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16):
+  Uint8Array {
+  return withKey(key, (k) => k.seal(nonce, plaintext, aad, tagLength));
+}
+
+/** One-shot AES-128-CCM decryption: returns the plaintext or throws AuthenticationError. */
+export function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16):
+  Uint8Array {
+  return withKey(key, (k) => k.open(nonce, sealed, aad, tagLength));
+}
+
+/** One-shot AES-CTR in CCM's counter-block format. */
+export function ctrXor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, initialCounter = 1): Uint8Array {
+  return withKey(key, (k) => k.ctrXor(nonce, data, initialCounter));
+}
+
+/** Expanded keys currently held by the core (for leak checks). */
+export function liveKeySlots(): number {
+  return core().keySlotsLive();
+}
