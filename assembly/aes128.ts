@@ -6,66 +6,112 @@
 // i8x16.swizzle, which reads all 16 table bytes from a register whatever the index, so no memory address and no
 // branch depends on key or data: there is nothing for a cache-timing attack to observe. ShiftRows and the
 // MixColumns rotations are fixed shuffles; xtime uses an arithmetic shift as a mask instead of a branch.
+import {
+  placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, rotateRows1Layout0,
+  rotateRows1Layout1, rotateRows1Layout2, rotateRows1Layout3, rotateRows2Layout0, rotateRows2Layout1,
+  rotateRows2Layout2, rotateRows2Layout3,
+} from './aes-layouts';
 import { C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_JO } from './aes-tables';
 
 export const ROUND_KEYS_BYTES: i32 = 11 * 16;
 
-const LOW_NIBBLE: v128 = i8x16(15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15);
-const REDUCTION: v128 = i8x16(0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b);
+const LOW_NIBBLE: usize = memory.data<u8>([15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15]);
+const REDUCTION: usize = memory.data<u8>([0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b]);
+const ZERO: v128 = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 // The S-box's affine constant. The round keys of rounds 1..10 carry it (MixColumns maps a column of equal bytes
 // to itself, so adding it after MixColumns is the same as adding it after SubBytes); the key schedule adds it.
 const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63);
 
+// x86 has no byte shift: a 16-bit shift and a mask is what i8x16.shr_u becomes anyway, minus the engine's
+// extra work to build the mask.
+// @ts-ignore: decorator
+@inline function highNibbles(x: v128): v128 {
+  return v128.and(i16x8.shr_u(x, 4), v128.load(LOW_NIBBLE));
+}
+
 /** SubBytes without the affine constant: S(x) ^ 0x63 for each byte. */
 // @ts-ignore: decorator
 @inline function subBytesLinear(x: v128): v128 {
-  const t = v128.xor(v128.swizzle(INPUT_LOW, v128.and(x, LOW_NIBBLE)), v128.swizzle(INPUT_HIGH, i8x16.shr_u(x, 4)));
-  const i = i8x16.shr_u(t, 4);
-  const k = v128.and(t, LOW_NIBBLE);
+  const lowNibble = v128.load(LOW_NIBBLE);
+  const inverse = v128.load(GF16_INVERSE);
+  const t = v128.xor(
+    v128.swizzle(v128.load(INPUT_LOW), v128.and(x, lowNibble)),
+    v128.swizzle(v128.load(INPUT_HIGH), highNibbles(x)),
+  );
+  const i = highNibbles(t);
+  const k = v128.and(t, lowNibble);
   const j = v128.xor(i, k);
-  const ak = v128.swizzle(C_OVER_K, k);
-  const iak = v128.xor(v128.swizzle(GF16_INVERSE, i), ak);
-  const jak = v128.xor(v128.swizzle(GF16_INVERSE, j), ak);
-  const io = v128.xor(v128.swizzle(GF16_INVERSE, iak), j);
-  const jo = v128.xor(v128.swizzle(GF16_INVERSE, jak), i);
-  return v128.xor(v128.swizzle(OUTPUT_IO, io), v128.swizzle(OUTPUT_JO, jo));
+  const ak = v128.swizzle(v128.load(C_OVER_K), k);
+  const iak = v128.xor(v128.swizzle(inverse, i), ak);
+  const jak = v128.xor(v128.swizzle(inverse, j), ak);
+  const io = v128.xor(v128.swizzle(inverse, iak), j);
+  const jo = v128.xor(v128.swizzle(inverse, jak), i);
+  return v128.xor(v128.swizzle(v128.load(OUTPUT_IO), io), v128.swizzle(v128.load(OUTPUT_JO), jo));
 }
 
-// State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197.
-// @ts-ignore: decorator
-@inline function shiftRows(s: v128): v128 {
-  return i8x16.shuffle(s, s, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
-}
+// State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197. ShiftRows is never done as
+// a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts).
 
+/** MixColumns given the state, a = t ^ (rows rotated by 1) and a with rows rotated by 2, in any layout. */
 // @ts-ignore: decorator
-@inline function mixColumns(t: v128): v128 {
+@inline function mixColumns(t: v128, a: v128, aRotated2: v128): v128 {
   // out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + (column sum) + 2(t_r + t_(r+1))
-  const a = v128.xor(t, i8x16.shuffle(t, t, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12));
-  const columnSum = v128.xor(a, i8x16.shuffle(a, a, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13));
-  const doubled = v128.xor(i8x16.shl(a, 1), v128.and(i8x16.shr_s(a, 7), REDUCTION));
+  const columnSum = v128.xor(a, aRotated2);
+  // xtime without a branch: a + a shifts each byte, the sign compare selects the bytes that need the reduction.
+  const doubled = v128.xor(i8x16.add(a, a), v128.and(i8x16.lt_s(a, ZERO), v128.load(REDUCTION)));
   return v128.xor(v128.xor(t, columnSum), doubled);
 }
 
+// One full round whose output is in layout N (rounds 1..9 use layout round mod 4).
 // @ts-ignore: decorator
-@inline function round(s: v128, roundKey: v128): v128 {
-  return v128.xor(mixColumns(subBytesLinear(shiftRows(s))), roundKey);
+@inline function roundToLayout1(s: v128, key: v128): v128 {
+  const t = subBytesLinear(s);
+  const a = v128.xor(t, rotateRows1Layout1(t));
+  return v128.xor(mixColumns(t, a, rotateRows2Layout1(a)), key);
+}
+// @ts-ignore: decorator
+@inline function roundToLayout2(s: v128, key: v128): v128 {
+  const t = subBytesLinear(s);
+  const a = v128.xor(t, rotateRows1Layout2(t));
+  return v128.xor(mixColumns(t, a, rotateRows2Layout2(a)), key);
+}
+// @ts-ignore: decorator
+@inline function roundToLayout3(s: v128, key: v128): v128 {
+  const t = subBytesLinear(s);
+  const a = v128.xor(t, rotateRows1Layout3(t));
+  return v128.xor(mixColumns(t, a, rotateRows2Layout3(a)), key);
+}
+// @ts-ignore: decorator
+@inline function roundToLayout0(s: v128, key: v128): v128 {
+  const t = subBytesLinear(s);
+  const a = v128.xor(t, rotateRows1Layout0(t));
+  return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
 }
 
+// The final round has no MixColumns; its output (layout 2) is put back in FIPS 197 order.
 // @ts-ignore: decorator
-@inline function finalRound(s: v128, roundKey: v128): v128 {
-  return v128.xor(subBytesLinear(shiftRows(s)), roundKey);
+@inline function finalRound(s: v128, key: v128): v128 {
+  return restoreOrderFromLayout2(v128.xor(subBytesLinear(s), key));
 }
 
 /** Encrypts one block with the round keys at `keys`. */
 export function encryptBlock(block: v128, keys: usize): v128 {
   let s = v128.xor(block, v128.load(keys));
-  for (let r: usize = 1; r < 10; r++) s = round(s, v128.load(keys + (r << 4)));
+  s = roundToLayout1(s, v128.load(keys, 16));
+  s = roundToLayout2(s, v128.load(keys, 32));
+  s = roundToLayout3(s, v128.load(keys, 48));
+  s = roundToLayout0(s, v128.load(keys, 64));
+  s = roundToLayout1(s, v128.load(keys, 80));
+  s = roundToLayout2(s, v128.load(keys, 96));
+  s = roundToLayout3(s, v128.load(keys, 112));
+  s = roundToLayout0(s, v128.load(keys, 128));
+  s = roundToLayout1(s, v128.load(keys, 144));
   return finalRound(s, v128.load(keys, 160));
 }
 
 /** Results of encryptPair (AssemblyScript functions return one value). */
-export let pairFirst: v128 = v128.splat<i32>(0);
-export let pairSecond: v128 = v128.splat<i32>(0);
+export let pairFirst: v128 = ZERO;
+export let pairSecond: v128 = ZERO;
 
 /**
  * Encrypts two independent blocks with the same key. Interleaving the two dependency chains lets the CPU overlap
@@ -75,14 +121,26 @@ export function encryptPair(first: v128, second: v128, keys: usize): void {
   let k = v128.load(keys);
   let a = v128.xor(first, k);
   let b = v128.xor(second, k);
-  for (let r: usize = 1; r < 10; r++) {
-    k = v128.load(keys + (r << 4));
-    a = round(a, k);
-    b = round(b, k);
-  }
+  k = v128.load(keys, 16); a = roundToLayout1(a, k); b = roundToLayout1(b, k);
+  k = v128.load(keys, 32); a = roundToLayout2(a, k); b = roundToLayout2(b, k);
+  k = v128.load(keys, 48); a = roundToLayout3(a, k); b = roundToLayout3(b, k);
+  k = v128.load(keys, 64); a = roundToLayout0(a, k); b = roundToLayout0(b, k);
+  k = v128.load(keys, 80); a = roundToLayout1(a, k); b = roundToLayout1(b, k);
+  k = v128.load(keys, 96); a = roundToLayout2(a, k); b = roundToLayout2(b, k);
+  k = v128.load(keys, 112); a = roundToLayout3(a, k); b = roundToLayout3(b, k);
+  k = v128.load(keys, 128); a = roundToLayout0(a, k); b = roundToLayout0(b, k);
+  k = v128.load(keys, 144); a = roundToLayout1(a, k); b = roundToLayout1(b, k);
   k = v128.load(keys, 160);
   pairFirst = finalRound(a, k);
   pairSecond = finalRound(b, k);
+}
+
+/** Round key r is stored in the lane layout its round produces (layout r mod 4). */
+function placeKey(key: v128, layout: i32): v128 {
+  if (layout == 1) return placeKeyLayout1(key);
+  if (layout == 2) return placeKeyLayout2(key);
+  if (layout == 3) return placeKeyLayout3(key);
+  return key;
 }
 
 const RCON: StaticArray<u8> = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
@@ -101,6 +159,6 @@ export function expandKey(key: usize, keys: usize): void {
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27));
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
     w = v128.xor(w, temp);
-    v128.store(keys + (<usize>r << 4), v128.xor(w, AFFINE_CONSTANT));
+    v128.store(keys + (<usize>r << 4), placeKey(v128.xor(w, AFFINE_CONSTANT), r & 3));
   }
 }

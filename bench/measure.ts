@@ -1,0 +1,49 @@
+// Side-by-side throughput measurement for noisy machines: every candidate runs in the same process, in
+// interleaved rounds (A B C A B C ...), each round for a fixed time slice; the figure is the median over rounds.
+
+export interface Candidate {
+  name: string;
+  /** Runs one operation; the bench counts how many fit in a time slice. */
+  op(): void;
+}
+
+export interface Measured {
+  name: string;
+  /** Median operations per second over the rounds. */
+  opsPerSecond: number;
+  rounds: number[];
+}
+
+const now = (): number => performance.now();
+
+function runSlice(op: () => void, sliceMs: number): number {
+  let count = 0;
+  const start = now();
+  let elapsed = 0;
+  // Check the clock every 16 operations so timing costs little even for sub-microsecond operations.
+  do {
+    for (let i = 0; i < 16; i++) op();
+    count += 16;
+    elapsed = now() - start;
+  } while (elapsed < sliceMs);
+  return (count * 1000) / elapsed;
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export function measure(candidates: Candidate[], options: { rounds?: number; sliceMs?: number; warmupMs?: number } = {}):
+  Measured[] {
+  const { rounds = 7, sliceMs = 80, warmupMs = 150 } = options;
+  // Warm-up lets V8 tier up both the JS and the wasm (Liftoff -> TurboFan) before anything is counted.
+  for (const c of candidates) runSlice(c.op, warmupMs);
+  const results = candidates.map((c) => ({ name: c.name, rounds: [] as number[], opsPerSecond: 0 }));
+  for (let r = 0; r < rounds; r++) {
+    candidates.forEach((c, i) => results[i]!.rounds.push(runSlice(c.op, sliceMs)));
+  }
+  for (const m of results) m.opsPerSecond = median(m.rounds);
+  return results;
+}

@@ -1,0 +1,39 @@
+// `npm run bench`: prints the tables and writes bench/results/core.json. Not part of `npm test`: figures are
+// measured and reported, never asserted.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { ready } from '../src/index.js';
+import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
+
+await ready();
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function printCcm(rows: CcmRow[]): void {
+  const names = Object.keys(rows[0]!.results);
+  console.log('\nAES-128-CCM, 13-byte nonce, 16-byte tag, 24-byte AAD: messages/s (MB/s) [x node:crypto] {x matter.js}');
+  for (const row of rows) {
+    const cells = names.map((n) => {
+      const r = row.results[n]!;
+      return `${n}: ${fmt(r.messagesPerSecond)} (${fmt(r.megabytesPerSecond, 1)}) [${fmt(row.ratioToNodeCrypto[n]!, 2)}x] {${fmt(row.ratioToMatterJs[n]!, 2)}x}`;
+    });
+    console.log(`${row.operation} ${String(row.payload).padStart(4)} B | ${cells.join(' | ')}`);
+  }
+}
+
+const ccm = benchCcm();
+printCcm(ccm);
+const allocator = benchAllocator();
+console.log('\nSession ids: allocate+release per second');
+for (const row of allocator) console.log(`${fmt(row.live).padStart(6)} live: ${fmt(row.allocateReleasePerSecond)}/s`);
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL('./results/core.json', import.meta.url);
+writeFileSync(file, JSON.stringify({
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  method: 'one process; candidates interleaved per round; 7 rounds of 80 ms after 150 ms warm-up; medians',
+  ccm,
+  allocator,
+}, null, 2) + '\n');
+console.log(`\nwritten: ${file.pathname}`);

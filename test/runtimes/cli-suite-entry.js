@@ -1,0 +1,13 @@
+// Deno and Bun run this file as a user's script would use the package: the built dist/index.js, whose ready()
+// loads build/matter-sessions.wasm by itself. Usage: <runtime> cli-suite-entry.js <suite-data.json>
+import * as lib from '../../dist/index.js';
+import { runCoreSuite } from '../../test-output/runtimes/core-suite.js';
+
+const { Deno, Bun } = globalThis;
+const runtime = Deno ? 'deno' : Bun ? 'bun' : 'unknown';
+const version = Deno ? Deno.version.deno : Bun ? Bun.version : undefined;
+const dataFile = Deno ? Deno.args[0] : process.argv[2];
+const text = Deno ? await Deno.readTextFile(dataFile) : await Bun.file(dataFile).text();
+
+const report = await runCoreSuite(lib, JSON.parse(text), runtime);
+console.log(JSON.stringify({ ...report, version }));

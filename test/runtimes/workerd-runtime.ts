@@ -1,0 +1,75 @@
+// workerd through miniflare: the Worker is bundled as wrangler would (export conditions workerd/worker/browser), with
+// the package's .wasm left as a module import and handed to workerd as a CompiledWasm module.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { withTimeout } from './timeout.js';
+import { dataPath, outputDir, projectRoot, type RuntimeReport } from './suite-artifacts.js';
+
+const entry = fileURLToPath(new URL('./worker-entry.js', import.meta.url));
+const wasmFile = join(projectRoot, 'build', 'matter-sessions.wasm');
+const wasmModuleName = 'matter-sessions.wasm';
+
+export interface WorkerBundle {
+  code: string;
+  /** The module that imported the package's .wasm: dist/workerd.js when the "workerd" condition applied. */
+  wasmImporters: string[];
+}
+
+export async function bundleWorker(): Promise<WorkerBundle> {
+  const wasmImporters: string[] = [];
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
+    target: 'es2022',
+    logLevel: 'silent',
+    plugins: [{
+      name: 'wasm-as-module',
+      setup(build) {
+        build.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const file = resolve(args.resolveDir, args.path);
+          if (file !== wasmFile) return { errors: [{ text: `unexpected wasm import ${file}` }] };
+          wasmImporters.push(args.importer);
+          return { path: `./${wasmModuleName}`, external: true };
+        });
+      },
+    }],
+  });
+  const code = result.outputFiles[0]!.text;
+  await writeFile(join(outputDir, 'worker.js'), code);
+  return { code, wasmImporters };
+}
+
+export interface WorkerdRunOptions { timeoutMs: number }
+
+export async function runInWorkerd(bundle: WorkerBundle, options: WorkerdRunOptions): Promise<RuntimeReport> {
+  const mf = new Miniflare({
+    modulesRoot: outputDir,
+    modules: [
+      { type: 'ESModule', path: join(outputDir, 'worker.js'), contents: bundle.code },
+      { type: 'CompiledWasm', path: join(outputDir, wasmModuleName), contents: await readFile(wasmFile) },
+    ],
+    compatibilityDate: '2026-04-01',
+  });
+  try {
+    return await withTimeout(options.timeoutMs, 'workerd', async () => {
+      const response = await mf.dispatchFetch('http://localhost/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: await readFile(dataPath, 'utf8'),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`the Worker answered HTTP ${response.status}:\n${text}`);
+      return JSON.parse(text) as RuntimeReport;
+    });
+  } finally {
+    await mf.dispose();
+  }
+}
