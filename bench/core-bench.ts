@@ -36,7 +36,12 @@ function nodeOpen(key: Buffer, nonce: Buffer, sealed: Uint8Array, aad: Uint8Arra
 }
 
 export function benchCcm(): CcmRow[] {
-  const matter = new StandardCrypto();
+  const standard = new StandardCrypto();
+  // matter.js types its results as BufferSource; at run time they are Uint8Arrays.
+  const matter = {
+    encrypt: (key: Uint8Array, pt: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => standard.encrypt(key, pt, nonce, aad) as Uint8Array,
+    decrypt: (key: Uint8Array, ct: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => standard.decrypt(key, ct, nonce, aad) as Uint8Array,
+  };
   const rows: CcmRow[] = [];
   for (const size of PAYLOAD_SIZES) {
     const key = randomBytes(16), nonce = randomBytes(13), aad = randomBytes(AAD_LENGTH), pt = randomBytes(size);

@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 
-for (const [script, output] of [
+const generated: Array<[script: string, output: string]> = [
   ['scripts/derive-aes-tables.mjs', 'assembly/aes-tables.ts'],
   ['scripts/derive-aes-layouts.mjs', 'assembly/aes-layouts.ts'],
-]) {
+];
+for (const [script, output] of generated) {
   it(`${output} is what ${script} derives`, () => {
     const derived = execFileSync(process.execPath, [script], { encoding: 'utf8' });
     assert.equal(readFileSync(output, 'utf8'), derived);
