@@ -2,11 +2,18 @@
 // slot is wiped when the key is disposed (or, as a backstop, when the key object is garbage-collected).
 import * as check from './arguments.js';
 import { AuthenticationError } from './errors.js';
+import { resultBytes } from './result-pool.js';
 import { core, memoryBytes, scratch } from './wasm-module.js';
 
 const released = new FinalizationRegistry<number>((slot) => core().keySlotRelease(slot));
 
 const align16 = (n: number): number => (n + 15) & ~15;
+
+function copyOut(at: number, length: number): Uint8Array {
+  const result = resultBytes(length);
+  result.set(memoryBytes().subarray(at, at + length));
+  return result;
+}
 
 export class AesCcmKey {
   #slot: number;
@@ -43,19 +50,26 @@ export class AesCcmKey {
 
   /** Encrypts and authenticates; returns ciphertext || tag. */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const output = new Uint8Array(check.bytes('plaintext', plaintext).length + check.tagLength(tagLength));
-    this.sealInto(output, nonce, plaintext, aad, tagLength);
-    return output;
+    const [at, length] = this.#seal(nonce, plaintext, aad, tagLength, undefined);
+    return copyOut(at, length);
   }
 
   /** As seal, writing ciphertext || tag into `output`; returns the number of bytes written. Allocates nothing. */
   sealInto(output: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array, tagLength = 16): number {
+    const [at, length] = this.#seal(nonce, plaintext, aad, tagLength, output);
+    output.set(memoryBytes().subarray(at, at + length));
+    return length;
+  }
+
+  /** Validates, then seals inside scratch memory; returns where the result is and its length. */
+  #seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, tagLength: number,
+    output: Uint8Array | undefined): [number, number] {
     const n = check.nonce(nonce);
     const p = check.bytes('plaintext', plaintext);
     const a = check.optionalBytes('aad', aad);
     const t = check.tagLength(tagLength);
     check.payloadFits('plaintext', p.length, n.length);
-    check.output(output, p.length + t);
+    if (output !== undefined) check.output(output, p.length + t);
     const keys = this.#keys();
 
     const base = scratch(16 + align16(a.length) + p.length + 16);
@@ -66,21 +80,25 @@ export class AesCcmKey {
     heap.set(a, aadAt);
     heap.set(p, dataAt);
     core().ccmSeal(keys, base, n.length, aadAt, a.length, dataAt, p.length, dataAt, t);
-    output.set(heap.subarray(dataAt, dataAt + p.length + t));
-    return p.length + t;
+    return [dataAt, p.length + t];
   }
 
   /** Checks the tag and decrypts; throws AuthenticationError (and reveals nothing) when it does not match. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): Uint8Array {
-    const t = check.tagLength(tagLength);
-    const s = check.bytes('sealed', sealed);
-    const output = new Uint8Array(Math.max(0, s.length - t));
-    this.openInto(output, nonce, s, aad, t);
-    return output;
+    const [at, length] = this.#open(nonce, sealed, aad, tagLength, undefined);
+    return copyOut(at, length);
   }
 
   /** As open, writing the plaintext into `output`; returns its length. Allocates nothing. */
   openInto(output: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array, tagLength = 16): number {
+    const [at, length] = this.#open(nonce, sealed, aad, tagLength, output);
+    output.set(memoryBytes().subarray(at, at + length));
+    return length;
+  }
+
+  /** Validates, then opens inside scratch memory (the core wipes the plaintext there if the tag is wrong). */
+  #open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array | undefined, tagLength: number,
+    output: Uint8Array | undefined): [number, number] {
     const n = check.nonce(nonce);
     const s = check.bytes('sealed', sealed);
     const a = check.optionalBytes('aad', aad);
@@ -88,7 +106,7 @@ export class AesCcmKey {
     if (s.length < t) throw new RangeError(`sealed: expected at least ${t} bytes (the tag), got ${s.length}`);
     const length = s.length - t;
     check.payloadFits('sealed', length, n.length);
-    check.output(output, length);
+    if (output !== undefined) check.output(output, length);
     const keys = this.#keys();
 
     const base = scratch(16 + align16(a.length) + s.length + 16);
@@ -101,8 +119,7 @@ export class AesCcmKey {
     if (core().ccmOpen(keys, base, n.length, aadAt, a.length, dataAt, length, dataAt, dataAt + length, t) !== 1) {
       throw new AuthenticationError();
     }
-    output.set(heap.subarray(dataAt, dataAt + length));
-    return length;
+    return [dataAt, length];
   }
 
   /**
