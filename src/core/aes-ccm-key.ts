@@ -9,6 +9,19 @@ const released = new FinalizationRegistry<number>((slot) => core().keySlotReleas
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
+/**
+ * Copies a message into scratch as the core expects it: nonce at the base, AAD at base + 16, data after the AAD
+ * (16-byte aligned) with room for `extra` bytes (the tag) and a block of slack. Returns the base.
+ */
+function stage(nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, extra: number): number {
+  const base = scratch(16 + align16(aad.length) + data.length + extra + 16);
+  const heap = memoryBytes();
+  heap.set(nonce, base);
+  heap.set(aad, base + 16);
+  heap.set(data, base + 16 + align16(aad.length));
+  return base;
+}
+
 function copyOut(at: number, length: number): Uint8Array {
   const result = resultBytes(length);
   result.set(memoryBytes().subarray(at, at + length));
@@ -72,13 +85,8 @@ export class AesCcmKey {
     if (output !== undefined) check.output(output, p.length + t);
     const keys = this.#keys();
 
-    const base = scratch(16 + align16(a.length) + p.length + 16);
-    const aadAt = base + 16;
-    const dataAt = aadAt + align16(a.length);
-    const heap = memoryBytes();
-    heap.set(n, base);
-    heap.set(a, aadAt);
-    heap.set(p, dataAt);
+    const base = stage(n, a, p, t);
+    const aadAt = base + 16, dataAt = aadAt + align16(a.length);
     core().ccmSeal(keys, base, n.length, aadAt, a.length, dataAt, p.length, dataAt, t);
     return [dataAt, p.length + t];
   }
@@ -109,13 +117,8 @@ export class AesCcmKey {
     if (output !== undefined) check.output(output, length);
     const keys = this.#keys();
 
-    const base = scratch(16 + align16(a.length) + s.length + 16);
-    const aadAt = base + 16;
-    const dataAt = aadAt + align16(a.length);
-    const heap = memoryBytes();
-    heap.set(n, base);
-    heap.set(a, aadAt);
-    heap.set(s, dataAt);
+    const base = stage(n, a, s, 0);
+    const aadAt = base + 16, dataAt = aadAt + align16(a.length);
     if (core().ccmOpen(keys, base, n.length, aadAt, a.length, dataAt, length, dataAt, dataAt + length, t) !== 1) {
       throw new AuthenticationError();
     }
