@@ -126,6 +126,58 @@ export class AesCcmKey {
   }
 
   /**
+   * Seals a message in place, the layout Matter uses: `message[0, aadLength)` is the AAD (the header) and the
+   * `plaintextLength` bytes after it are encrypted where they are, the tag written right after them. `message`
+   * must have room for the tag. Returns the sealed message's length. One copy into the core, one back.
+   */
+  sealInPlace(message: Uint8Array, aadLength: number, plaintextLength: number, nonce: Uint8Array, tagLength = 16): number {
+    const m = check.bytes('message', message);
+    const n = check.nonce(nonce);
+    const t = check.tagLength(tagLength);
+    check.lengthWithin('aadLength', aadLength, m.length);
+    check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
+    check.payloadFits('plaintextLength', plaintextLength, n.length);
+    const total = aadLength + plaintextLength + t;
+    if (total > m.length) throw new RangeError(`message: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
+    const keys = this.#keys();
+
+    const base = scratch(16 + total + 16);
+    const heap = memoryBytes();
+    heap.set(n, base);
+    heap.set(m.subarray(0, aadLength + plaintextLength), base + 16);
+    const dataAt = base + 16 + aadLength;
+    core().ccmSeal(keys, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
+    m.set(heap.subarray(dataAt, dataAt + plaintextLength + t), aadLength);
+    return total;
+  }
+
+  /**
+   * Opens a message in place: `message[0, aadLength)` is the AAD and the rest is ciphertext || tag. On success the
+   * plaintext replaces the ciphertext and its length is returned; on failure AuthenticationError is thrown and
+   * `message` is untouched.
+   */
+  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16): number {
+    const m = check.bytes('message', message);
+    const n = check.nonce(nonce);
+    const t = check.tagLength(tagLength);
+    check.lengthWithin('aadLength', aadLength, m.length - t);
+    const length = m.length - aadLength - t;
+    check.payloadFits('message', length, n.length);
+    const keys = this.#keys();
+
+    const base = scratch(16 + m.length + 16);
+    const heap = memoryBytes();
+    heap.set(n, base);
+    heap.set(m, base + 16);
+    const dataAt = base + 16 + aadLength;
+    if (core().ccmOpen(keys, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
+      throw new AuthenticationError();
+    }
+    m.set(heap.subarray(dataAt, dataAt + length), aadLength);
+    return length;
+  }
+
+  /**
    * XORs `data` with the AES-CTR keystream in CCM's counter-block format: blocks (q - 1) | nonce | counter,
    * counter from `initialCounter` (Matter privacy obfuscation: 13-byte nonce, counter from 1).
    */

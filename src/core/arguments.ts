@@ -62,4 +62,12 @@ export function sessionId(value: unknown): number {
   return value;
 }
 
+/** A length (an integer) from 0 to `max`. */
+export function lengthWithin(name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`${name}: expected an integer from 0 to ${Math.max(0, max)}, got ${String(value)}`);
+  }
+  return value;
+}
+
 export const EMPTY = new Uint8Array(0);

@@ -136,6 +136,28 @@ function argumentChecks(lib: typeof Library): Check[] {
       },
     },
     {
+      name: 'sealInPlace/openInPlace equal seal/open with the leading bytes as AAD, and a failed open changes nothing',
+      run() {
+        const k = new lib.AesCcmKey(key);
+        try {
+          const header = seededBytes(21, 24), payload = seededBytes(22, 70);
+          const message = new Uint8Array(24 + 70 + 16);
+          message.set(header); message.set(payload, 24);
+          equal(k.sealInPlace(message, 24, 70, nonce), 110, 'sealInPlace length');
+          equalBytes(message.subarray(0, 24), header, 'header untouched');
+          equalBytes(message.subarray(24), lib.seal(key, nonce, payload, header), 'sealInPlace = seal');
+          const tampered = message.slice();
+          tampered[3]! ^= 1;
+          const before = toHex(tampered);
+          throwsNamed(() => k.openInPlace(tampered, 24, nonce), 'AuthenticationError', 'tag', 'open a tampered header');
+          equal(toHex(tampered), before, 'tampered message untouched');
+          equal(k.openInPlace(message, 24, nonce), 70, 'openInPlace length');
+          equalBytes(message.subarray(24, 94), payload, 'openInPlace plaintext');
+          throwsNamed(() => k.sealInPlace(new Uint8Array(30), 10, 10, nonce), 'RangeError', 'tag', 'no room for the tag');
+        } finally { k.dispose(); }
+      },
+    },
+    {
       name: 'ctr keystream is CCM counter blocks: ctr from 1 equals CCM ciphertext without tag',
       run() {
         const message = seededBytes(9, 77);

@@ -5,6 +5,7 @@ import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededBytes, toHex, type CcmVector, type OracleCase, type SuiteData } from './core-suite.js';
+import type { SessionSuiteData } from './session-suite.js';
 
 export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
 
@@ -52,4 +53,13 @@ export function oracleCases(): OracleCase[] {
 export function suiteData(): SuiteData {
   const { vectors } = readVectors<{ vectors: CcmVector[] }>('aes-ccm-128.json');
   return { ccmVectors: vectors, oracleCases: oracleCases() };
+}
+
+export function sessionSuiteData(): SessionSuiteData {
+  return {
+    messageHeader: readVectors('message-header.json'),
+    unicastMessages: readVectors('message-encryption-unicast.json'),
+    eviction: readVectors('session-eviction.json'),
+    sessionKeys: readVectors('session-keys.json'),
+  };
 }

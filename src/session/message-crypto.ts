@@ -1,0 +1,69 @@
+// The per-message crypto of the session layer (spec "Message Security"): nonce = security flags | counter (LE32) |
+// sender node id (LE64) — the sender's own id when sending, the peer's when receiving, 0 for PASE, the header's
+// source node for groups; AAD = the header exactly as on the wire (before privacy obfuscation); 16-byte MIC.
+import type { AesCcmKey } from '../core/index.js';
+import { ByteReader, writeU32, writeU64 } from '../codec/byte-reader.js';
+import { MIC_LENGTH } from '../codec/privacy-obfuscation.js';
+import { messageHeaderLength, securityFlags, writeMessageHeader, type MessageHeader } from '../codec/message-header.js';
+import { payloadHeaderLength, readPayloadHeader, writePayloadHeader, type PayloadHeader } from '../codec/payload-header.js';
+
+/** Reusable buffers of one manager: the hot path allocates only its result. */
+export class MessageScratch {
+  readonly nonce = new Uint8Array(13);
+  #plain = new Uint8Array(1024);
+
+  /** A reusable buffer of at least `length` bytes. */
+  plain(length: number): Uint8Array {
+    if (this.#plain.length < length) this.#plain = new Uint8Array(Math.max(length, this.#plain.length * 2));
+    return this.#plain;
+  }
+
+  nonceFor(flags: number, counter: number, nodeId: bigint): Uint8Array {
+    this.nonce[0] = flags;
+    writeU32(this.nonce, 1, counter);
+    writeU64(this.nonce, 5, nodeId);
+    return this.nonce;
+  }
+}
+
+/** Header || payload header || payload, with room for the MIC when `mic` is set. */
+export function writePlainMessage(header: MessageHeader, payloadHeader: PayloadHeader, payload: Uint8Array, mic: boolean):
+  { message: Uint8Array; headerLength: number; plainLength: number } {
+  const headerLength = messageHeaderLength(header);
+  const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
+  const message = new Uint8Array(headerLength + plainLength + (mic ? MIC_LENGTH : 0));
+  writeMessageHeader(message, 0, header);
+  const payloadAt = writePayloadHeader(message, headerLength, payloadHeader);
+  message.set(payload, payloadAt);
+  return { message, headerLength, plainLength };
+}
+
+/** Encrypts a plain message in place with the sender's key and node id. */
+export function sealMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: bigint,
+  message: Uint8Array, headerLength: number, plainLength: number): void {
+  const nonce = scratch.nonceFor(securityFlags(header), header.messageCounter, senderNodeId);
+  key.sealInPlace(message, headerLength, plainLength, nonce, MIC_LENGTH);
+}
+
+/**
+ * Decrypts the part of `datagram` after its header into scratch; returns the plaintext (a view of scratch) or
+ * throws AuthenticationError. `datagram` is never modified.
+ */
+export function openMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: bigint,
+  datagram: Uint8Array, headerLength: number): Uint8Array {
+  const work = scratch.plain(datagram.length);
+  work.set(datagram);
+  const view = work.subarray(0, datagram.length);
+  const nonce = scratch.nonceFor(securityFlags(header), header.messageCounter, senderNodeId);
+  const length = key.openInPlace(view, headerLength, nonce, MIC_LENGTH);
+  return work.subarray(headerLength, headerLength + length);
+}
+
+/** Splits a plaintext into its payload header and a copy of the application payload. */
+export function splitPayload(plain: Uint8Array): { payloadHeader: PayloadHeader; payload: Uint8Array } {
+  const reader = new ByteReader(plain);
+  const payloadHeader = readPayloadHeader(reader);
+  // Views into reusable scratch must not escape: copy what the caller keeps.
+  if (payloadHeader.securedExtensions) payloadHeader.securedExtensions = payloadHeader.securedExtensions.slice();
+  return { payloadHeader, payload: plain.slice(reader.offset) };
+}

@@ -1,0 +1,690 @@
+// The session manager: the table of secure (PASE/CASE), unsecured and group sessions, and the message path that
+// encodes, encrypts, decrypts and routes Matter messages through them. It never knows which transport or storage
+// it runs on: sessions are bound to a SessionChannel, state lives in a KeyValueStore.
+import { AesCcmKey, AuthenticationError, SessionIdAllocator, ready } from '../core/index.js';
+import { hkdfSha256 } from '../crypto/index.js';
+import { ByteReader } from '../codec/byte-reader.js';
+import { MalformedMessageError } from '../codec/malformed-message-error.js';
+import { readClearHeaderPrefix, readMessageHeader, SessionType, type MessageHeader } from '../codec/message-header.js';
+import type { PayloadHeader } from '../codec/payload-header.js';
+import { deobfuscatedCopy, MIC_LENGTH, obfuscateHeader } from '../codec/privacy-obfuscation.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import { rankEvictionCandidates } from './eviction-policy.js';
+import { FabricTable, type Fabric, type FabricFactory } from './fabric-table.js';
+import { GroupKeysTable, type GroupKeySet, type GroupOperationalKey } from './group-keys-table.js';
+import { CounterExhaustedError, PersistedMessageCounter, SessionMessageCounter, UnsecuredMessageCounter } from './message-counters.js';
+import { MessageScratch, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
+import { GroupReceptionWindow, SecureUnicastReceptionWindow } from './reception-window.js';
+import { ResumptionRecords, type ResumptionRecord } from './resumption-records.js';
+import { SecureSession, type SecureSessionKind } from './secure-session.js';
+import type { SessionChannel } from './session-channel.js';
+import {
+  AuthenticationFailedError, DuplicateMessageError, SessionClosedError, SessionLimitError, UnknownSessionError,
+} from './session-errors.js';
+import { resolveSessionParameters, type SessionParameters } from './session-parameters.js';
+import { TypedEvents } from './typed-events.js';
+import { randomEphemeralNodeId, UnsecuredSession } from './unsecured-session.js';
+
+export type SessionCloseReason =
+  | 'removed' | 'evicted' | 'channel-closed' | 'fabric-removed' | 'peer-closed' | 'replaced' | 'manager-closed';
+
+export interface SessionManagerEvents {
+  sessionOpened: [session: SecureSession];
+  sessionClosed: [session: SecureSession, reason: SessionCloseReason];
+  subscriptionsChanged: [session: SecureSession];
+  /** The session's outgoing counter is used up: it must be re-established (spec: counters never wrap). */
+  counterExhausted: [session: SecureSession];
+}
+
+export interface SessionLimits {
+  /** Secure sessions in the table; default 3 per fabric + 2 (a CASE responder spare and one PASE). */
+  maxSessions?: number;
+  /** Secure sessions to one peer (fabric + node); the least recently active one makes room. Default 3. */
+  maxSessionsPerPeer?: number;
+  /** Unsecured (handshake) sessions; the least recently active is recycled. Default 8. */
+  maxUnsecuredSessions?: number;
+  /** Stored resumption records; default 3 per fabric (at least 3). */
+  maxResumptionRecords?: number;
+}
+
+export interface SessionManagerOptions {
+  /** Where resumption records and group counters live. Default: a MemoryStore. */
+  storage?: KeyValueStore;
+  /** Fabrics to start with, and optionally a factory that creates unknown fabrics on first use. */
+  fabrics?: { initial?: Fabric[]; create?: FabricFactory };
+  limits?: SessionLimits;
+  /** The session parameters this node announces. */
+  parameters?: Partial<SessionParameters>;
+  /** Milliseconds; injectable for tests. Default Date.now. */
+  clock?: () => number;
+  /**
+   * The value before a new secure session's first outgoing counter. Default: random in [0, 2^28) as the spec
+   * requires; tests pin it to reproduce reference messages byte for byte.
+   */
+  counterStart?: () => number;
+  /** Receives errors thrown by event listeners (default: reportError or console.error). */
+  onListenerError?: (error: unknown) => void;
+}
+
+export interface CreateSecureSessionArgs {
+  /** Our session id: from getNextAvailableSessionId() (or a free id to claim). */
+  sessionId: number;
+  peerSessionId: number;
+  /** PASE: Ke; CASE: the ECDH shared secret; resumption: the stored shared secret. */
+  sharedSecret: Uint8Array;
+  /** PASE: empty; CASE: IPK | SHA-256(Sigma1|Sigma2|Sigma3); resumption: initiator random | resumption id. */
+  salt: Uint8Array;
+  isInitiator: boolean;
+  isResumption: boolean;
+  /** 0 for PASE. */
+  peerNodeId: bigint;
+  /** Absent for PASE; CASE sessions need a fabric that exists (or that dynamic creation makes). */
+  fabricIndex?: number | undefined;
+  caseAuthenticatedTags?: number[] | undefined;
+  /** What the peer announced in its handshake. */
+  sessionParameters?: Partial<SessionParameters> | undefined;
+  channel?: SessionChannel | undefined;
+}
+
+export interface GroupDestination {
+  kind: 'group';
+  fabricIndex: number;
+  groupId: number;
+}
+
+/** A received group message's sender and key. */
+export interface GroupSource {
+  kind: 'group';
+  fabricIndex: number;
+  groupId: number;
+  sourceNodeId: bigint;
+  keySetId: number;
+}
+
+export type AnySession = SecureSession | UnsecuredSession;
+
+export interface DecodedMessage {
+  session: SecureSession | UnsecuredSession | GroupSource;
+  header: MessageHeader;
+  payloadHeader: PayloadHeader;
+  payload: Uint8Array;
+}
+
+export interface ActiveSessionInformation {
+  sessionId: number;
+  peerSessionId: number;
+  kind: SecureSessionKind;
+  fabricIndex: number | undefined;
+  peerNodeId: bigint;
+  localNodeId: bigint;
+  secure: true;
+  state: SecureSession['state'];
+  isPeerActive: boolean;
+  lastActivity: number;
+  lastPeerActivity: number;
+  subscriptionCount: number;
+  channel: string | undefined;
+  caseAuthenticatedTags: readonly number[];
+}
+
+const SESSION_KEYS_INFO = new TextEncoder().encode('SessionKeys');
+const SESSION_RESUMPTION_KEYS_INFO = new TextEncoder().encode('SessionResumptionKeys');
+const GROUP_DATA_COUNTER_KEY = 'counters/group-data';
+const GROUP_CONTROL_COUNTER_KEY = 'counters/group-control';
+
+const peerKey = (fabricIndex: number | undefined, nodeId: bigint): string => `${fabricIndex ?? 0}/${nodeId}`;
+
+function bigintArgument(name: string, value: unknown): bigint {
+  if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) {
+    throw new TypeError(`${name}: expected a bigint from 0 to 2^64-1, got ${typeof value}`);
+  }
+  return value;
+}
+
+function sessionIdArgument(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffff) {
+    throw new RangeError(`${name}: expected an integer from 1 to 65535, got ${String(value)}`);
+  }
+  return value;
+}
+
+export class SessionManager {
+  readonly events: TypedEvents<SessionManagerEvents>;
+  readonly groups: {
+    addKeySet(fabricIndex: number, keySet: GroupKeySet): void;
+    removeKeySet(fabricIndex: number, keySetId: number): boolean;
+    mapGroup(fabricIndex: number, groupId: number, keySetId: number): void;
+    unmapGroup(fabricIndex: number, groupId: number): boolean;
+  };
+  readonly parameters: SessionParameters;
+
+  readonly #store: KeyValueStore;
+  readonly #fabrics: FabricTable;
+  readonly #limits: SessionLimits;
+  readonly #clock: () => number;
+  readonly #counterStart: (() => number) | undefined;
+  readonly #ids: SessionIdAllocator;
+  /** Ids handed out by getNextAvailableSessionId() whose handshake has not produced a session yet. */
+  readonly #pendingIds = new Set<number>();
+  readonly #sessions = new Map<number, SecureSession>();
+  readonly #unsecured = new Map<bigint, UnsecuredSession>();
+  readonly #unsecuredCounter = new UnsecuredMessageCounter();
+  readonly #groupKeys = new GroupKeysTable();
+  readonly #groupWindows = new Map<string, GroupReceptionWindow>();
+  readonly #groupDataCounter: PersistedMessageCounter;
+  readonly #groupControlCounter: PersistedMessageCounter;
+  readonly #records: ResumptionRecords;
+  readonly #scratch = new MessageScratch();
+  #closed = false;
+
+  private constructor(options: SessionManagerOptions, store: KeyValueStore, records: ResumptionRecords, fabrics: FabricTable) {
+    this.events = new TypedEvents(options.onListenerError);
+    this.parameters = resolveSessionParameters(options.parameters);
+    this.#store = store;
+    this.#records = records;
+    this.#fabrics = fabrics;
+    this.#limits = { ...options.limits };
+    this.#clock = options.clock ?? Date.now;
+    this.#counterStart = options.counterStart;
+    this.#ids = new SessionIdAllocator();
+    this.#groupDataCounter = new PersistedMessageCounter({ store, key: GROUP_DATA_COUNTER_KEY });
+    this.#groupControlCounter = new PersistedMessageCounter({ store, key: GROUP_CONTROL_COUNTER_KEY });
+    const groupKeys = this.#groupKeys;
+    const fabricsTable = this.#fabrics;
+    this.groups = {
+      addKeySet: (fabricIndex, keySet) => {
+        const fabric = fabricsTable.get(fabricIndex);
+        if (!fabric) throw new RangeError(`fabricIndex: fabric ${fabricIndex} does not exist`);
+        groupKeys.addKeySet(fabric, keySet);
+      },
+      removeKeySet: (fabricIndex, keySetId) => groupKeys.removeKeySet(fabricIndex, keySetId),
+      mapGroup: (fabricIndex, groupId, keySetId) => {
+        if (!fabricsTable.get(fabricIndex)) throw new RangeError(`fabricIndex: fabric ${fabricIndex} does not exist`);
+        groupKeys.mapGroup(fabricIndex, groupId, keySetId);
+      },
+      unmapGroup: (fabricIndex, groupId) => groupKeys.unmapGroup(fabricIndex, groupId),
+    };
+  }
+
+  /** Loads the core and the stored resumption records. Every option has a default: `create({})` works. */
+  static async create(options: SessionManagerOptions = {}): Promise<SessionManager> {
+    await ready();
+    const store = options.storage ?? new MemoryStore();
+    const fabrics = new FabricTable(options.fabrics?.create);
+    for (const fabric of options.fabrics?.initial ?? []) fabrics.add(fabric);
+    let manager: SessionManager | undefined;
+    const records = await ResumptionRecords.load(store, () => (manager ? manager.#maxResumptionRecords() : Infinity),
+      (key, error) => (options.onListenerError ?? console.error)(new Error(`resumption record ${key} is unreadable: ${String(error)}`)));
+    manager = new SessionManager(options, store, records, fabrics);
+    return manager;
+  }
+
+  #now(): number {
+    return this.#clock();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('SessionManager: closed');
+  }
+
+  // ---- fabrics -------------------------------------------------------------------------------------------------
+
+  addFabric(fabric: Fabric): Fabric {
+    this.#assertOpen();
+    return this.#fabrics.add(fabric);
+  }
+
+  getFabric(fabricIndex: number): Fabric | undefined {
+    return this.#fabrics.get(fabricIndex);
+  }
+
+  /** Replaces a fabric's data (e.g. after a NOC update); its sessions and resumption records stay. */
+  updateFabric(fabric: Fabric): void {
+    this.#assertOpen();
+    this.#fabrics.update(fabric);
+  }
+
+  /** Closes the fabric's sessions, removes its resumption records and group keys, then the fabric. */
+  async removeFabric(fabricIndex: number): Promise<void> {
+    this.#assertOpen();
+    for (const session of [...this.#sessions.values()]) {
+      if (session.fabricIndex === fabricIndex) this.#close(session, 'fabric-removed');
+    }
+    await this.#records.removeFabric(fabricIndex);
+    this.#groupKeys.removeFabric(fabricIndex);
+    for (const key of [...this.#groupWindows.keys()]) if (key.startsWith(`${fabricIndex}/`)) this.#groupWindows.delete(key);
+    this.#fabrics.remove(fabricIndex);
+  }
+
+  // ---- limits --------------------------------------------------------------------------------------------------
+
+  #maxSessions(): number {
+    return this.#limits.maxSessions ?? 3 * this.#fabrics.size + 2;
+  }
+
+  #maxResumptionRecords(): number {
+    return this.#limits.maxResumptionRecords ?? Math.max(3, 3 * this.#fabrics.size);
+  }
+
+  // ---- session ids ---------------------------------------------------------------------------------------------
+
+  /** A free session id for a handshake, reserved until a session takes it or releaseSessionId() frees it. */
+  getNextAvailableSessionId(): number {
+    this.#assertOpen();
+    const id = this.#ids.allocate();
+    this.#pendingIds.add(id);
+    return id;
+  }
+
+  /** Frees an id from getNextAvailableSessionId() whose handshake failed. */
+  releaseSessionId(id: number): void {
+    if (!this.#pendingIds.delete(id)) throw new RangeError(`id: ${id} is not reserved for a handshake`);
+    this.#ids.release(id);
+  }
+
+  // ---- secure sessions -----------------------------------------------------------------------------------------
+
+  async createSecureSession(args: CreateSecureSessionArgs): Promise<SecureSession> {
+    this.#assertOpen();
+    const sessionId = sessionIdArgument('sessionId', args.sessionId);
+    const peerSessionId = sessionIdArgument('peerSessionId', args.peerSessionId);
+    const peerNodeId = bigintArgument('peerNodeId', args.peerNodeId);
+    if (!(args.sharedSecret instanceof Uint8Array) || args.sharedSecret.length === 0) {
+      throw new TypeError('sharedSecret: expected a non-empty Uint8Array');
+    }
+    if (!(args.salt instanceof Uint8Array)) throw new TypeError('salt: expected a Uint8Array');
+    if (!this.#pendingIds.has(sessionId) && this.#ids.inUse(sessionId)) {
+      throw new RangeError(`sessionId: ${sessionId} is in use by another session`);
+    }
+    const kind: SecureSessionKind = args.fabricIndex === undefined ? 'pase' : 'case';
+    const fabric = args.fabricIndex === undefined ? undefined : await this.#fabrics.require(args.fabricIndex);
+    const peerParameters = resolveSessionParameters(args.sessionParameters);
+    if (kind === 'pase' && this.getPaseSession()) {
+      throw new SessionLimitError('a PASE session is already open: only one at a time');
+    }
+    this.#assertOpen();
+
+    const okm = hkdfSha256(args.sharedSecret, args.salt, args.isResumption ? SESSION_RESUMPTION_KEYS_INFO : SESSION_KEYS_INFO, 48);
+    const i2r = okm.subarray(0, 16), r2i = okm.subarray(16, 32);
+    const encryptKey = new AesCcmKey(args.isInitiator ? i2r : r2i);
+    const decryptKey = new AesCcmKey(args.isInitiator ? r2i : i2r);
+    const attestationChallenge = okm.slice(32, 48);
+    okm.fill(0);
+
+    this.#makeRoomFor(fabric?.fabricIndex, peerNodeId);
+    if (this.#pendingIds.delete(sessionId) === false) this.#ids.reserve(sessionId);
+    const peerWindow = new SecureUnicastReceptionWindow();
+    peerWindow.setCounter(0); // activation: the peer's first counter is >= 1, and 0 is never accepted
+    const session = new SecureSession({
+      id: sessionId, peerSessionId, kind, fabricIndex: fabric?.fabricIndex,
+      localNodeId: fabric?.nodeId ?? 0n, peerNodeId, caseAuthenticatedTags: [...(args.caseAuthenticatedTags ?? [])],
+      isInitiator: args.isInitiator, isResumption: args.isResumption, peerParameters,
+      encryptKey, decryptKey, attestationChallenge, counter: new SessionMessageCounter(this.#counterStart?.()), peerWindow,
+      channel: args.channel, now: this.#now(),
+    });
+    this.#sessions.set(sessionId, session);
+    if (args.channel) session.detachChannel = args.channel.onClose(() => this.#close(session, 'channel-closed'));
+    this.events.emit('sessionOpened', session);
+    return session;
+  }
+
+  /** Evicts per the table limit (the reference eviction policy) and the per-peer duplicate limit. */
+  #makeRoomFor(fabricIndex: number | undefined, peerNodeId: bigint): void {
+    const perPeer = this.#limits.maxSessionsPerPeer ?? 3;
+    const samePeer = [...this.#sessions.values()]
+      .filter((s) => s.fabricIndex === fabricIndex && s.peerNodeId === peerNodeId && fabricIndex !== undefined)
+      .sort((a, b) => a.lastActivity - b.lastActivity);
+    while (samePeer.length >= perPeer) this.#close(samePeer.shift()!, 'evicted');
+    while (this.#sessions.size >= this.#maxSessions()) {
+      const candidates = [...this.#sessions.values()].filter((s) => s.state !== 'pending-eviction');
+      const [victim] = rankEvictionCandidates(candidates, { fabricIndex, nodeId: peerNodeId });
+      if (!victim) throw new SessionLimitError('the session table is full and no session can be evicted');
+      this.#close(victim, 'evicted');
+    }
+  }
+
+  getSession(id: number): SecureSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** The most recently active session to a peer. */
+  getSessionForNode(fabricIndex: number, nodeId: bigint): SecureSession | undefined {
+    let best: SecureSession | undefined;
+    for (const s of this.#sessions.values()) {
+      if (s.fabricIndex === fabricIndex && s.peerNodeId === nodeId && s.state !== 'pending-eviction'
+        && (!best || s.lastActivity > best.lastActivity)) best = s;
+    }
+    return best;
+  }
+
+  getPaseSession(): SecureSession | undefined {
+    for (const s of this.#sessions.values()) if (s.kind === 'pase') return s;
+    return undefined;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  removeSession(id: number, reason: SessionCloseReason = 'removed'): boolean {
+    const session = this.#sessions.get(id);
+    if (!session) return false;
+    this.#close(session, reason);
+    return true;
+  }
+
+  removeAllSessionsForNode(fabricIndex: number, nodeId: bigint): number {
+    const sessions = [...this.#sessions.values()].filter((s) => s.fabricIndex === fabricIndex && s.peerNodeId === nodeId);
+    for (const s of sessions) this.#close(s, 'removed');
+    return sessions.length;
+  }
+
+  /** Retries exhausted (reliable messaging): defunct until any authenticated message arrives. */
+  markDefunct(session: SecureSession): void {
+    if (!session.closed && session.state === 'active') session.state = 'defunct';
+  }
+
+  setSubscriptionCount(session: SecureSession, count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count: expected a non-negative integer, got ${String(count)}`);
+    if (session.subscriptionCount === count) return;
+    session.subscriptionCount = count;
+    this.events.emit('subscriptionsChanged', session);
+  }
+
+  /** The session that has been quiet the longest, among those with no traffic within their active threshold. */
+  findOldestInactiveSession(): SecureSession | undefined {
+    const now = this.#now();
+    let oldest: SecureSession | undefined;
+    for (const s of this.#sessions.values()) {
+      if (now - s.lastActivity < s.peerParameters.activeThreshold) continue;
+      if (!oldest || s.lastActivity < oldest.lastActivity) oldest = s;
+    }
+    return oldest;
+  }
+
+  getActiveSessionInformation(): ActiveSessionInformation[] {
+    const now = this.#now();
+    return [...this.#sessions.values()].map((s) => ({
+      sessionId: s.id, peerSessionId: s.peerSessionId, kind: s.kind, fabricIndex: s.fabricIndex,
+      peerNodeId: s.peerNodeId, localNodeId: s.localNodeId, secure: true, state: s.state,
+      isPeerActive: s.isPeerActive(now), lastActivity: s.lastActivity, lastPeerActivity: s.lastPeerActivity,
+      subscriptionCount: s.subscriptionCount, channel: s.channel?.name, caseAuthenticatedTags: s.caseAuthenticatedTags,
+    }));
+  }
+
+  /** Closes a session: keys wiped in the core, id released, listeners told; resumption records stay. */
+  #close(session: SecureSession, reason: SessionCloseReason): void {
+    if (session.closed || this.#sessions.get(session.id) !== session) return;
+    this.#sessions.delete(session.id);
+    session.destroy();
+    this.#ids.release(session.id);
+    this.events.emit('sessionClosed', session, reason);
+  }
+
+  // ---- unsecured sessions --------------------------------------------------------------------------------------
+
+  /** An unsecured session for a handshake: as initiator with a fresh ephemeral id, as responder for the peer's. */
+  createUnsecuredSession(options: { isInitiator: boolean; initiatorNodeId?: bigint; channel?: SessionChannel }):
+    UnsecuredSession {
+    this.#assertOpen();
+    const ephemeral = options.initiatorNodeId === undefined
+      ? (options.isInitiator ? randomEphemeralNodeId() : undefined)
+      : bigintArgument('initiatorNodeId', options.initiatorNodeId);
+    if (ephemeral === undefined) throw new TypeError('initiatorNodeId: required for a responder\'s unsecured session');
+    const existing = this.#unsecured.get(ephemeral);
+    if (existing) this.#dropUnsecured(existing);
+    const max = this.#limits.maxUnsecuredSessions ?? 8;
+    while (this.#unsecured.size >= max) {
+      let oldest: UnsecuredSession | undefined;
+      for (const u of this.#unsecured.values()) if (!oldest || u.lastActivity < oldest.lastActivity) oldest = u;
+      this.#dropUnsecured(oldest!);
+    }
+    const session = new UnsecuredSession(ephemeral, options.isInitiator, options.channel, this.#now());
+    this.#unsecured.set(ephemeral, session);
+    if (options.channel) session.detachChannel = options.channel.onClose(() => this.#dropUnsecured(session));
+    return session;
+  }
+
+  getUnsecuredSession(initiatorNodeId: bigint): UnsecuredSession | undefined {
+    return this.#unsecured.get(initiatorNodeId);
+  }
+
+  removeUnsecuredSession(session: UnsecuredSession): void {
+    this.#dropUnsecured(session);
+  }
+
+  #dropUnsecured(session: UnsecuredSession): void {
+    if (this.#unsecured.get(session.ephemeralNodeId) !== session) return;
+    this.#unsecured.delete(session.ephemeralNodeId);
+    session.detachChannel?.();
+  }
+
+  // ---- resumption records --------------------------------------------------------------------------------------
+
+  async saveResumptionRecord(record: Omit<ResumptionRecord, 'lastUsed'> & { lastUsed?: number }): Promise<void> {
+    this.#assertOpen();
+    await this.#records.save({ ...record, lastUsed: record.lastUsed ?? this.#now() });
+  }
+
+  findResumptionRecordById(resumptionId: Uint8Array): ResumptionRecord | undefined {
+    const record = this.#records.findById(resumptionId);
+    if (record) this.#records.touch(record, this.#now());
+    return record;
+  }
+
+  findResumptionRecordByNode(fabricIndex: number, nodeId: bigint): ResumptionRecord | undefined {
+    return this.#records.findByNode(fabricIndex, nodeId);
+  }
+
+  removeResumptionRecord(fabricIndex: number, nodeId: bigint): Promise<boolean> {
+    return this.#records.remove(fabricIndex, nodeId);
+  }
+
+  get resumptionRecordCount(): number {
+    return this.#records.size;
+  }
+
+  // ---- the message path ----------------------------------------------------------------------------------------
+
+  /**
+   * Encodes and, for a secure session, encrypts one message; returns the wire bytes. A session whose counter is
+   * used up throws CounterExhaustedError and emits counterExhausted.
+   */
+  encode(session: AnySession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
+    this.#assertOpen();
+    if (!(payload instanceof Uint8Array)) throw new TypeError('payload: expected a Uint8Array');
+    if (session instanceof SecureSession) return this.#encodeSecure(session, payloadHeader, payload);
+    if (session instanceof UnsecuredSession) return this.#encodeUnsecured(session, payloadHeader, payload);
+    throw new TypeError('session: expected a SecureSession or an UnsecuredSession (group messages: encodeGroup)');
+  }
+
+  #encodeSecure(session: SecureSession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
+    if (session.closed) throw new SessionClosedError(session.id);
+    let counter: number;
+    try {
+      counter = session.counter.next();
+    } catch (error) {
+      if (error instanceof CounterExhaustedError) this.events.emit('counterExhausted', session);
+      throw error;
+    }
+    const header: MessageHeader = {
+      sessionId: session.peerSessionId, sessionType: SessionType.unicast, privacy: false, control: false,
+      messageCounter: counter,
+    };
+    const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
+    sealMessage(this.#scratch, session.encryptKey, header, session.localNodeId, message, headerLength, plainLength);
+    session.lastActivity = this.#now();
+    return message;
+  }
+
+  #encodeUnsecured(session: UnsecuredSession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
+    const header: MessageHeader = {
+      sessionId: 0, sessionType: SessionType.unicast, privacy: false, control: false,
+      messageCounter: this.#unsecuredCounter.next(),
+      // The initiator names itself as source, the responder names the initiator as destination.
+      ...(session.isInitiator ? { sourceNodeId: session.ephemeralNodeId } : { destinationNodeId: session.ephemeralNodeId }),
+    };
+    session.lastActivity = this.#now();
+    return writePlainMessage(header, payloadHeader, payload, false).message;
+  }
+
+  /**
+   * Encodes a group message with the group's current epoch key and the persisted group counter (async only when
+   * a new block of counters must be reserved in storage). `privacy` obfuscates the header with the privacy key.
+   */
+  async encodeGroup(destination: GroupDestination, payloadHeader: PayloadHeader, payload: Uint8Array,
+    options: { privacy?: boolean; control?: boolean } = {}): Promise<Uint8Array> {
+    this.#assertOpen();
+    const fabric = this.#fabrics.get(destination.fabricIndex);
+    if (!fabric) throw new RangeError(`destination.fabricIndex: fabric ${destination.fabricIndex} does not exist`);
+    const key = this.#groupKeys.currentKey(destination.fabricIndex, destination.groupId, this.#now());
+    if (!key) throw new RangeError(`destination.groupId: group ${destination.groupId} has no key set on fabric ${destination.fabricIndex}`);
+    const counter = await (options.control ? this.#groupControlCounter : this.#groupDataCounter).next();
+    const header: MessageHeader = {
+      sessionId: key.groupSessionId, sessionType: SessionType.group, privacy: options.privacy ?? false,
+      control: options.control ?? false, messageCounter: counter, sourceNodeId: fabric.nodeId,
+      destinationGroupId: destination.groupId,
+    };
+    const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
+    sealMessage(this.#scratch, key.encryptionKey, header, fabric.nodeId, message, headerLength, plainLength);
+    if (header.privacy) obfuscateHeader(message, headerLength, key.privacyKey);
+    return message;
+  }
+
+  /**
+   * Decodes one datagram: finds its session, checks the counter, authenticates and decrypts, and commits the
+   * counter only then. Throws MalformedMessageError, UnknownSessionError, AuthenticationFailedError or
+   * DuplicateMessageError (an authentic replay or retransmission; ack it if it asks). No state changes on error.
+   * `channel` binds the unsecured session a new handshake creates.
+   */
+  decode(datagram: Uint8Array, channel?: SessionChannel): DecodedMessage {
+    this.#assertOpen();
+    if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
+    const reader = new ByteReader(datagram);
+    const prefix = readClearHeaderPrefix(reader);
+    if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
+    if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+    return this.#decodeSecure(datagram, prefix.sessionId, prefix.security);
+  }
+
+  #decodeSecure(datagram: Uint8Array, sessionId: number, security: number): DecodedMessage {
+    const session = this.#sessions.get(sessionId);
+    if (!session) throw new UnknownSessionError(sessionId);
+    // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
+    if (security & 0x80) throw new MalformedMessageError('security flags', 'privacy flag on a unicast message', 3);
+    const reader = new ByteReader(datagram);
+    const header = readMessageHeader(reader);
+    const headerLength = reader.offset;
+    if (datagram.length < headerLength + MIC_LENGTH) {
+      throw new MalformedMessageError('message', `no room for the ${MIC_LENGTH}-byte MIC`, headerLength);
+    }
+    const verdict = session.peerWindow.verify(header.messageCounter);
+    if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, header, undefined);
+    let plain: Uint8Array;
+    try {
+      plain = openMessage(this.#scratch, session.decryptKey, header, session.kind === 'pase' ? 0n : session.peerNodeId,
+        datagram, headerLength);
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw new AuthenticationFailedError(sessionId);
+      throw error;
+    }
+    const { payloadHeader, payload } = splitPayload(plain);
+    if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
+    session.peerWindow.commit(header.messageCounter);
+    session.lastActivity = session.lastPeerActivity = this.#now();
+    if (session.state === 'defunct') session.state = 'active';
+    return { session, header, payloadHeader, payload };
+  }
+
+  #decodeUnsecured(datagram: Uint8Array, channel: SessionChannel | undefined): DecodedMessage {
+    const reader = new ByteReader(datagram);
+    const header = readMessageHeader(reader);
+    if (header.privacy) throw new MalformedMessageError('security flags', 'privacy flag on an unsecured message', 3);
+    const source = header.sourceNodeId, destination = header.destinationNodeId;
+    if ((source === undefined) === (destination === undefined)) {
+      throw new MalformedMessageError('message flags', 'an unsecured message names exactly one of source and destination node', 0);
+    }
+    const { payloadHeader, payload } = splitPayload(datagram.subarray(reader.offset));
+    // From an initiator (source = its ephemeral id): our responder session for it, created on first contact.
+    // To us as initiator (destination = our ephemeral id): the session we created.
+    let session = this.#unsecured.get((source ?? destination)!);
+    if (!session && destination !== undefined) throw new UnknownSessionError(0, `no handshake from node ${destination.toString(16)}`);
+    if (session && session.isInitiator !== (destination !== undefined)) {
+      throw new UnknownSessionError(0, 'message direction does not match the unsecured session');
+    }
+    const verdict = session?.peerWindow.verify(header.messageCounter) ?? 'new';
+    if (verdict !== 'new') throw new DuplicateMessageError(0, header, payloadHeader);
+    session ??= this.createUnsecuredSession({ isInitiator: false, initiatorNodeId: source!, ...(channel ? { channel } : {}) });
+    session.peerWindow.commit(header.messageCounter);
+    session.lastActivity = this.#now();
+    return { session, header, payloadHeader, payload };
+  }
+
+  #decodeGroup(datagram: Uint8Array): DecodedMessage {
+    const sessionId = datagram[1]! | (datagram[2]! << 8);
+    const candidates = this.#groupKeys.candidates(sessionId);
+    if (candidates.length === 0) throw new UnknownSessionError(sessionId, 'no group key with this session id');
+    if (datagram.length < 8 + MIC_LENGTH) throw new MalformedMessageError('message', 'too short for a group message');
+    let malformed: unknown;
+    for (const key of candidates) {
+      // Trial decryption: group session ids are 16-bit hashes, so the right key is the one that authenticates.
+      let header: MessageHeader, headerLength: number;
+      try {
+        const clear = (datagram[3]! & 0x80) ? deobfuscatedCopy(datagram, key.privacyKey) : datagram;
+        const reader = new ByteReader(clear);
+        header = readMessageHeader(reader);
+        headerLength = reader.offset;
+        if (header.sourceNodeId === undefined || header.destinationGroupId === undefined) {
+          throw new MalformedMessageError('message flags', 'a group message names its source node and group', 0);
+        }
+        if (headerLength + MIC_LENGTH > datagram.length) throw new MalformedMessageError('message', 'no room for the MIC', headerLength);
+        // The AAD is the header as sent, before obfuscation: the de-obfuscated bytes.
+        const aadAndCipher = clear === datagram ? datagram : concatHeaderAndBody(clear, datagram, headerLength);
+        const plain = openMessage(this.#scratch, key.encryptionKey, header, header.sourceNodeId, aadAndCipher, headerLength);
+        if (!this.#groupKeys.isMapped(key.fabricIndex, header.destinationGroupId, key.keySetId)) continue;
+        return this.#acceptGroup(key, header, splitPayload(plain));
+      } catch (error) {
+        if (error instanceof AuthenticationError) continue;
+        if (error instanceof MalformedMessageError) { malformed = error; continue; }
+        throw error;
+      }
+    }
+    if (malformed) throw malformed;
+    throw new AuthenticationFailedError(sessionId);
+  }
+
+  #acceptGroup(key: GroupOperationalKey, header: MessageHeader, body: { payloadHeader: PayloadHeader; payload: Uint8Array }):
+    DecodedMessage {
+    const windowKey = `${key.fabricIndex}/${header.sourceNodeId}/${header.control ? 'c' : 'd'}`;
+    const window = this.#groupWindows.get(windowKey) ?? new GroupReceptionWindow();
+    const verdict = window.verify(header.messageCounter);
+    if (verdict !== 'new') throw new DuplicateMessageError(header.sessionId, header, body.payloadHeader);
+    window.commit(header.messageCounter);
+    this.#groupWindows.set(windowKey, window);
+    const source: GroupSource = {
+      kind: 'group', fabricIndex: key.fabricIndex, groupId: header.destinationGroupId!, sourceNodeId: header.sourceNodeId!,
+      keySetId: key.keySetId,
+    };
+    return { session: source, header, ...body };
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------------
+
+  /** Closes every session (keys wiped, ids released) and frees the core resources. Stored records stay. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const session of [...this.#sessions.values()]) this.#close(session, 'manager-closed');
+    for (const session of [...this.#unsecured.values()]) this.#dropUnsecured(session);
+    this.#groupKeys.clear();
+    this.#closed = true;
+    this.#ids.dispose();
+  }
+}
+
+/** The de-obfuscated header followed by the original (never obfuscated) ciphertext and MIC. */
+function concatHeaderAndBody(clearHeader: Uint8Array, datagram: Uint8Array, headerLength: number): Uint8Array {
+  const joined = datagram.slice();
+  joined.set(clearHeader.subarray(0, headerLength));
+  return joined;
+}
