@@ -6,6 +6,12 @@ const files = [
   'test/aes-tables.test.ts',
   'test/core-conformance.test.ts',
   'test/core-properties.test.ts',
+  'test/tlv.test.ts',
+  'test/crypto.test.ts',
+  'test/counters.test.ts',
+  'test/storage.test.ts',
+  'test/session-conformance.test.ts',
+  'test/session-manager.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -1,2 +1,6 @@
 // The universal entry: runs in Node, Deno, Bun, workerd and browsers; imports nothing runtime-specific.
 export * from './core/index.js';
+export * from './codec/index.js';
+export * from './crypto/index.js';
+export * from './storage/index.js';
+export * from './session/index.js';

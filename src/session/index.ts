@@ -9,7 +9,9 @@ export { type SessionChannel, ManualChannel } from './session-channel.js';
 export { type Fabric, type FabricFactory } from './fabric-table.js';
 export { type GroupKeySet, type EpochKey } from './group-keys-table.js';
 export { type ResumptionRecord } from './resumption-records.js';
-export { type SessionParameters, DEFAULT_SESSION_PARAMETERS, resolveSessionParameters } from './session-parameters.js';
+export {
+  type SessionParameters, DEFAULT_SESSION_PARAMETERS, resolveSessionParameters, sessionParametersTlv, readSessionParameters,
+} from './session-parameters.js';
 export { rankEvictionCandidates, type EvictionCandidate, type EvictionHint, type SessionState } from './eviction-policy.js';
 export {
   UnknownSessionError, AuthenticationFailedError, DuplicateMessageError, UnknownFabricError, SessionClosedError,

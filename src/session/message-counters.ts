@@ -111,7 +111,8 @@ export class PersistedMessageCounter {
       this.#spareEnd = undefined;
     }
     const value = this.#next++;
-    if (this.#end - value < this.#blockSize * PREFETCH_FRACTION && this.#spareEnd === undefined) {
+    const runningLow = this.#end - value < this.#blockSize * PREFETCH_FRACTION;
+    if (runningLow && this.#spareEnd === undefined && this.#reserving === undefined) {
       // A failed prefetch is retried, and reported, by the call that actually needs the block.
       this.#reserve().catch(() => undefined);
     }

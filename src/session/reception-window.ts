@@ -29,7 +29,7 @@ abstract class ReceptionWindow {
   protected verdictBehind(behind: number, beyondWindow: CounterVerdict): CounterVerdict {
     if (behind === 0) return 'duplicate';
     if (behind > WINDOW_SIZE) return beyondWindow;
-    return this.seen & (1 << behind) ? 'duplicate' : 'new';
+    return this.seen & (1 << (behind - 1)) ? 'duplicate' : 'new';
   }
 
   /** Records `counter`, `ahead` (1 .. 2^32 - 1) past the max, as the new max; the bitmap slides with it. */

@@ -1,3 +1,5 @@
+import { tlv, type TlvElement, type TlvFields, type TlvIntegerBits } from '../codec/tlv.js';
+
 // Session parameters (spec "Session Parameters"): what each side announces in its handshake and the other uses
 // to pace reliable messaging and to judge whether the peer is active.
 
@@ -48,4 +50,31 @@ export function resolveSessionParameters(given: Partial<SessionParameters> = {})
     resolved[name] = value;
   }
   return resolved;
+}
+
+// The session-parameter struct as handshakes carry it (spec "Session Parameter Structure"), context tags:
+// 1 idle interval, 2 active interval, 3 active threshold, 4 data model revision, 5 interaction model revision,
+// 6 specification version, 7 max paths per invoke, 8 supported transports, 9 max TCP message size.
+const FIELD_TAGS: Array<[keyof SessionParameters, number, TlvIntegerBits]> = [
+  ['idleInterval', 1, 32], ['activeInterval', 2, 32], ['activeThreshold', 3, 16], ['dataModelRevision', 4, 16],
+  ['interactionModelRevision', 5, 16], ['specificationVersion', 6, 32], ['maxPathsPerInvoke', 7, 16],
+  ['supportedTransports', 8, 8], ['maxTcpMessageSize', 9, 32],
+];
+
+/** The struct element for a handshake message (`tag` is its context tag there). Absent fields are left out. */
+export function sessionParametersTlv(parameters: Partial<SessionParameters>, tag?: number): TlvElement {
+  return tlv.struct(FIELD_TAGS.map(([name, fieldTag]) => {
+    const value = parameters[name];
+    return value === undefined ? undefined : tlv.uint(value, fieldTag);
+  }), tag);
+}
+
+/** Reads the struct; missing fields take the spec defaults, out-of-range ones are a TlvFieldError. */
+export function readSessionParameters(fields: TlvFields): SessionParameters {
+  const given: Partial<SessionParameters> = {};
+  for (const [name, fieldTag, bits] of FIELD_TAGS) {
+    const value = fields.optionalUint(fieldTag, bits);
+    if (value !== undefined) given[name] = value;
+  }
+  return resolveSessionParameters(given);
 }

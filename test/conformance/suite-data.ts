@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededBytes, toHex, type CcmVector, type OracleCase, type SuiteData } from './core-suite.js';
 import type { SessionSuiteData } from './session-suite.js';
+import type { AllSuiteData } from './all-suites.js';
 
 export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
 
@@ -61,5 +62,16 @@ export function sessionSuiteData(): SessionSuiteData {
     unicastMessages: readVectors('message-encryption-unicast.json'),
     eviction: readVectors('session-eviction.json'),
     sessionKeys: readVectors('session-keys.json'),
+  };
+}
+
+/** Everything the runtimes' run of all suites needs, as JSON-serialisable data. */
+export function allSuiteData(): AllSuiteData {
+  return {
+    core: suiteData(),
+    session: sessionSuiteData(),
+    crypto: { hkdf: readVectors('hkdf-sha256.json'), sessionKeys: readVectors('session-keys.json'), pbkdf: readVectors('pbkdf.json') },
+    counters: { counterScenarios: readVectors<{ vectors: never[] }>('message-counter.json').vectors },
+    tlv: { tlvVectors: readVectors<{ vectors: never[] }>('tlv.json').vectors },
   };
 }

@@ -11,9 +11,11 @@ export interface CliRunOptions { timeoutMs: number; signal?: AbortSignal }
 
 export function runInDeno(options: CliRunOptions): Promise<RuntimeReport> {
   // Read access to the project only (entry, dist, wasm, suite, data); no net, env, write or run permission.
-  // --no-config/--no-lock/--no-npm/--no-remote keep Deno from reading package.json or resolving anything remote.
-  const args = ['run', '--no-prompt', '--no-config', '--no-lock', '--no-npm', '--no-remote', `--allow-read=${projectRoot}`,
-    entry, dataPath];
+  // The project's package.json puts Deno in its node_modules mode, so the package's npm dependencies resolve
+  // from the local node_modules as they would for a user's Deno project; --no-remote and --cached-only keep it
+  // from fetching anything.
+  const args = ['run', '--no-prompt', '--no-lock', '--no-remote', '--cached-only', '--node-modules-dir=manual',
+    `--allow-read=${projectRoot}`, entry, dataPath];
   const env = { ...process.env, DENO_DIR: join(outputDir, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
   return runForJsonLine(bin('deno'), args, { cwd: projectRoot, env, ...options });
 }

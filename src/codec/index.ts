@@ -1,0 +1,8 @@
+export { MalformedMessageError } from './malformed-message-error.js';
+export {
+  SessionType, type MessageHeader, encodeMessageHeader, decodeMessageHeader, messageHeaderLength, writeMessageHeader,
+  securityFlags,
+} from './message-header.js';
+export { type PayloadHeader, encodePayloadHeader, decodePayloadHeader, payloadHeaderLength, writePayloadHeader } from './payload-header.js';
+export { privacyNonce, obfuscateHeader, deobfuscatedCopy, MIC_LENGTH } from './privacy-obfuscation.js';
+export * from './tlv.js';
