@@ -1,9 +1,11 @@
-// `npm run bench`: prints the tables and writes bench/results/core.json. Not part of `npm test`: figures are
+// `npm run bench`: prints the tables and writes bench/results/core.json (core and session figures). Not part of `npm test`: figures are
 // measured and reported, never asserted.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { ready } from '../src/index.js';
 import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
+import { matterJsRoundTrip } from './matter-js-session.js';
+import { benchSessionRoundTrip, fileStoreSaves, heapPerIdleSession } from './session-bench.js';
 
 await ready();
 
@@ -27,6 +29,17 @@ const allocator = benchAllocator();
 console.log('\nSession ids: allocate+release per second');
 for (const row of allocator) console.log(`${fmt(row.live).padStart(6)} live: ${fmt(row.allocateReleasePerSecond)}/s`);
 
+console.log('\nSession layer, 64-byte application payload: encode + encrypt on one side, decode + decrypt + replay check on the other');
+const roundTrip = await benchSessionRoundTrip([await matterJsRoundTrip('node:crypto'), await matterJsRoundTrip('StandardCrypto')]);
+const ours = roundTrip['matter-sessions (encode + decode)']!;
+for (const [name, rate] of Object.entries(roundTrip)) {
+  console.log(`${name.padEnd(42)} ${fmt(rate).padStart(9)} messages/s  ${name.startsWith('matter.js') ? `(matter-sessions is ${fmt(ours / rate, 1)}x)` : ''}`);
+}
+const heap = await heapPerIdleSession(10_000);
+console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesPerSession)} bytes (+ ${heap.keySlotBytesPerSession} bytes of key slots in wasm memory)`);
+const saves = await fileStoreSaves(1000, 3);
+console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/core.json', import.meta.url);
 writeFileSync(file, JSON.stringify({
@@ -35,5 +48,11 @@ writeFileSync(file, JSON.stringify({
   method: 'one process; candidates interleaved per round; 7 rounds of 80 ms after 150 ms warm-up; medians',
   ccm,
   allocator,
+  session: {
+    roundTripMessagesPerSecond: roundTrip,
+    ratioToMatterJs: Object.fromEntries(Object.entries(roundTrip).filter(([n]) => n.startsWith('matter.js')).map(([n, r]) => [n, ours / r])),
+    heapPerIdleSession: heap,
+    fileStoreResumptionSaves: saves,
+  },
 }, null, 2) + '\n');
 console.log(`\nwritten: ${file.pathname}`);

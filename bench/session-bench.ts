@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore, SessionManager, resolveSessionParameters, type Fabric, type PayloadHeader, type SecureSession } from '../src/node.js';
-import { measure, type Candidate } from './measure.js';
+import { measureMixed, type Candidate } from './measure.js';
 
 const fabric = (nodeId: bigint): Fabric => ({
   fabricIndex: 1, fabricId: 1n, nodeId, compressedFabricId: new Uint8Array(8).fill(1),
@@ -76,7 +76,7 @@ export async function fileStoreSaves(records = 1000, seconds = 3): Promise<{ rec
 
 export async function benchSessionRoundTrip(extra: Candidate[] = []): Promise<Record<string, number>> {
   const ours = await oursRoundTrip();
-  const measured = measure([ours, ...extra], { rounds: 7, sliceMs: 150, warmupMs: 400 });
+  const measured = await measureMixed([ours, ...extra], { rounds: 7, sliceMs: 150, warmupMs: 400 });
   await ours.close();
   return Object.fromEntries(measured.map((m) => [m.name, m.opsPerSecond]));
 }

@@ -35,11 +35,12 @@ export function tagLength(value: unknown): number {
 }
 
 /** The payload must fit CCM's length field: fewer than 2^(8q) bytes, q = 15 - nonce length. */
+const MAX_PAYLOAD_BY_NONCE_LENGTH = [13, 12].map((n) => 2 ** (8 * (15 - n)) - 1);
+
 export function payloadFits(name: string, length: number, nonceLength: number): void {
-  const q = 15 - nonceLength;
-  if (q < 4 && length >= 2 ** (8 * q)) {
-    throw new RangeError(`${name}: a ${nonceLength}-byte nonce allows at most ${2 ** (8 * q) - 1} bytes, got ${length}`);
-  }
+  // Only 13- and 12-byte nonces (q = 2, 3) bound a payload below what a JS array can hold.
+  const max = nonceLength >= 12 ? MAX_PAYLOAD_BY_NONCE_LENGTH[13 - nonceLength]! : Number.MAX_SAFE_INTEGER;
+  if (length > max) throw new RangeError(`${name}: a ${nonceLength}-byte nonce allows at most ${max} bytes, got ${length}`);
 }
 
 export function output(value: unknown, needed: number): Uint8Array {

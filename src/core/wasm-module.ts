@@ -99,10 +99,12 @@ export function core(): CoreExports {
 
 let heap: Uint8Array | undefined;
 
-/** A byte view of the module's memory, renewed after the memory grew (growth detaches the old view). */
+/**
+ * A byte view of the module's memory, renewed after the memory grew: growth detaches the old buffer, which leaves
+ * the old view with length 0 (cheaper to test than reading memory.buffer on every message).
+ */
 export function memoryBytes(): Uint8Array {
-  const buffer = core().memory.buffer;
-  if (heap?.buffer !== buffer) heap = new Uint8Array(buffer);
+  if (heap === undefined || heap.length === 0) heap = new Uint8Array(core().memory.buffer);
   return heap;
 }
 

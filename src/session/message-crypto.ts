@@ -2,7 +2,8 @@
 // sender node id (LE64) — the sender's own id when sending, the peer's when receiving, 0 for PASE, the header's
 // source node for groups; AAD = the header exactly as on the wire (before privacy obfuscation); 16-byte MIC.
 import type { AesCcmKey } from '../core/index.js';
-import { ByteReader, writeU32, writeU64 } from '../codec/byte-reader.js';
+import { resultBytes } from '../core/result-pool.js';
+import { ByteReader, writeU32 } from '../codec/byte-reader.js';
 import { MIC_LENGTH } from '../codec/privacy-obfuscation.js';
 import { messageHeaderLength, securityFlags, writeMessageHeader, type MessageHeader } from '../codec/message-header.js';
 import { payloadHeaderLength, readPayloadHeader, writePayloadHeader, type PayloadHeader } from '../codec/payload-header.js';
@@ -18,20 +19,31 @@ export class MessageScratch {
     return this.#plain;
   }
 
-  nonceFor(flags: number, counter: number, nodeId: bigint): Uint8Array {
+  nonceFor(flags: number, counter: number, nodeId: NonceNodeId): Uint8Array {
     this.nonce[0] = flags;
     writeU32(this.nonce, 1, counter);
-    writeU64(this.nonce, 5, nodeId);
+    writeU32(this.nonce, 5, nodeId.low);
+    writeU32(this.nonce, 9, nodeId.high);
     return this.nonce;
   }
 }
+
+/** A node id split once into 32-bit halves, so building a nonce needs no BigInt arithmetic per message. */
+export interface NonceNodeId { readonly low: number; readonly high: number }
+
+export function nonceNodeId(nodeId: bigint): NonceNodeId {
+  return { low: Number(nodeId & 0xffffffffn), high: Number(nodeId >> 32n) };
+}
+
+export const NONCE_NODE_ID_ZERO: NonceNodeId = Object.freeze({ low: 0, high: 0 });
 
 /** Header || payload header || payload, with room for the MIC when `mic` is set. */
 export function writePlainMessage(header: MessageHeader, payloadHeader: PayloadHeader, payload: Uint8Array, mic: boolean):
   { message: Uint8Array; headerLength: number; plainLength: number } {
   const headerLength = messageHeaderLength(header);
   const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
-  const message = new Uint8Array(headerLength + plainLength + (mic ? MIC_LENGTH : 0));
+  // Pooled: the message is the caller's result, and V8 allocates arrays over 64 bytes off-heap (slowly).
+  const message = resultBytes(headerLength + plainLength + (mic ? MIC_LENGTH : 0));
   writeMessageHeader(message, 0, header);
   const payloadAt = writePayloadHeader(message, headerLength, payloadHeader);
   message.set(payload, payloadAt);
@@ -39,7 +51,7 @@ export function writePlainMessage(header: MessageHeader, payloadHeader: PayloadH
 }
 
 /** Encrypts a plain message in place with the sender's key and node id. */
-export function sealMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: bigint,
+export function sealMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: NonceNodeId,
   message: Uint8Array, headerLength: number, plainLength: number): void {
   const nonce = scratch.nonceFor(securityFlags(header), header.messageCounter, senderNodeId);
   key.sealInPlace(message, headerLength, plainLength, nonce, MIC_LENGTH);
@@ -49,7 +61,7 @@ export function sealMessage(scratch: MessageScratch, key: AesCcmKey, header: Mes
  * Decrypts the part of `datagram` after its header into scratch; returns the plaintext (a view of scratch) or
  * throws AuthenticationError. `datagram` is never modified.
  */
-export function openMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: bigint,
+export function openMessage(scratch: MessageScratch, key: AesCcmKey, header: MessageHeader, senderNodeId: NonceNodeId,
   datagram: Uint8Array, headerLength: number): Uint8Array {
   const work = scratch.plain(datagram.length);
   work.set(datagram);

@@ -4,6 +4,7 @@ import type { AesCcmKey } from '../core/index.js';
 import type { SessionState } from './eviction-policy.js';
 import type { SessionChannel } from './session-channel.js';
 import type { SessionParameters } from './session-parameters.js';
+import { nonceNodeId, NONCE_NODE_ID_ZERO, type NonceNodeId } from './message-crypto.js';
 
 export type SecureSessionKind = 'pase' | 'case';
 
@@ -63,6 +64,9 @@ export class SecureSession {
   /** @internal */ readonly counter: OutgoingMessageCounter;
   /** @internal */ readonly peerWindow: PeerCounterWindow;
   /** @internal */ detachChannel: (() => void) | undefined;
+  /** Node ids as the nonce uses them: ours when sending, the peer's when receiving, 0 for PASE. @internal */
+  readonly sendNonceId: NonceNodeId;
+  /** @internal */ readonly receiveNonceId: NonceNodeId;
   #closed = false;
 
   constructor(init: SecureSessionInit) {
@@ -83,6 +87,9 @@ export class SecureSession {
     this.peerWindow = init.peerWindow;
     this.channel = init.channel;
     this.createdAt = this.lastActivity = this.lastPeerActivity = init.now;
+    const pase = init.kind === 'pase';
+    this.sendNonceId = pase || init.localNodeId === 0n ? NONCE_NODE_ID_ZERO : nonceNodeId(init.localNodeId);
+    this.receiveNonceId = pase || init.peerNodeId === 0n ? NONCE_NODE_ID_ZERO : nonceNodeId(init.peerNodeId);
   }
 
   get closed(): boolean {

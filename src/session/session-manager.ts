@@ -14,7 +14,7 @@ import { rankEvictionCandidates } from './eviction-policy.js';
 import { FabricTable, type Fabric, type FabricFactory } from './fabric-table.js';
 import { GroupKeysTable, type GroupKeySet, type GroupOperationalKey } from './group-keys-table.js';
 import { CounterExhaustedError, PersistedMessageCounter, SessionMessageCounter, UnsecuredMessageCounter } from './message-counters.js';
-import { MessageScratch, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
+import { MessageScratch, nonceNodeId, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
 import { GroupReceptionWindow, SecureUnicastReceptionWindow } from './reception-window.js';
 import { ResumptionRecords, type ResumptionRecord } from './resumption-records.js';
 import { SecureSession, type SecureSessionKind } from './secure-session.js';
@@ -22,7 +22,7 @@ import type { SessionChannel } from './session-channel.js';
 import {
   AuthenticationFailedError, DuplicateMessageError, SessionClosedError, SessionLimitError, UnknownSessionError,
 } from './session-errors.js';
-import { resolveSessionParameters, type SessionParameters } from './session-parameters.js';
+import { DEFAULT_SESSION_PARAMETERS, resolveSessionParameters, type SessionParameters } from './session-parameters.js';
 import { TypedEvents } from './typed-events.js';
 import { randomEphemeralNodeId, UnsecuredSession } from './unsecured-session.js';
 
@@ -132,6 +132,8 @@ const SESSION_KEYS_INFO = new TextEncoder().encode('SessionKeys');
 const SESSION_RESUMPTION_KEYS_INFO = new TextEncoder().encode('SessionResumptionKeys');
 const GROUP_DATA_COUNTER_KEY = 'counters/group-data';
 const GROUP_CONTROL_COUNTER_KEY = 'counters/group-control';
+
+const NO_TAGS: readonly number[] = Object.freeze([]);
 
 const peerKey = (fabricIndex: number | undefined, nodeId: bigint): string => `${fabricIndex ?? 0}/${nodeId}`;
 
@@ -299,7 +301,7 @@ export class SessionManager {
     }
     const kind: SecureSessionKind = args.fabricIndex === undefined ? 'pase' : 'case';
     const fabric = args.fabricIndex === undefined ? undefined : await this.#fabrics.require(args.fabricIndex);
-    const peerParameters = resolveSessionParameters(args.sessionParameters);
+    const peerParameters = args.sessionParameters ? resolveSessionParameters(args.sessionParameters) : DEFAULT_SESSION_PARAMETERS;
     if (kind === 'pase' && this.getPaseSession()) {
       throw new SessionLimitError('a PASE session is already open: only one at a time');
     }
@@ -318,7 +320,8 @@ export class SessionManager {
     peerWindow.setCounter(0); // activation: the peer's first counter is >= 1, and 0 is never accepted
     const session = new SecureSession({
       id: sessionId, peerSessionId, kind, fabricIndex: fabric?.fabricIndex,
-      localNodeId: fabric?.nodeId ?? 0n, peerNodeId, caseAuthenticatedTags: [...(args.caseAuthenticatedTags ?? [])],
+      localNodeId: fabric?.nodeId ?? 0n, peerNodeId,
+      caseAuthenticatedTags: args.caseAuthenticatedTags?.length ? Object.freeze([...args.caseAuthenticatedTags]) : NO_TAGS,
       isInitiator: args.isInitiator, isResumption: args.isResumption, peerParameters,
       encryptKey, decryptKey, attestationChallenge, counter: new SessionMessageCounter(this.#counterStart?.()), peerWindow,
       channel: args.channel, now: this.#now(),
@@ -513,7 +516,7 @@ export class SessionManager {
       messageCounter: counter,
     };
     const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
-    sealMessage(this.#scratch, session.encryptKey, header, session.localNodeId, message, headerLength, plainLength);
+    sealMessage(this.#scratch, session.encryptKey, header, session.sendNonceId, message, headerLength, plainLength);
     session.lastActivity = this.#now();
     return message;
   }
@@ -547,7 +550,7 @@ export class SessionManager {
       destinationGroupId: destination.groupId,
     };
     const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
-    sealMessage(this.#scratch, key.encryptionKey, header, fabric.nodeId, message, headerLength, plainLength);
+    sealMessage(this.#scratch, key.encryptionKey, header, nonceNodeId(fabric.nodeId), message, headerLength, plainLength);
     if (header.privacy) obfuscateHeader(message, headerLength, key.privacyKey);
     return message;
   }
@@ -583,8 +586,7 @@ export class SessionManager {
     if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, header, undefined);
     let plain: Uint8Array;
     try {
-      plain = openMessage(this.#scratch, session.decryptKey, header, session.kind === 'pase' ? 0n : session.peerNodeId,
-        datagram, headerLength);
+      plain = openMessage(this.#scratch, session.decryptKey, header, session.receiveNonceId, datagram, headerLength);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationFailedError(sessionId);
       throw error;
@@ -641,7 +643,7 @@ export class SessionManager {
         if (headerLength + MIC_LENGTH > datagram.length) throw new MalformedMessageError('message', 'no room for the MIC', headerLength);
         // The AAD is the header as sent, before obfuscation: the de-obfuscated bytes.
         const aadAndCipher = clear === datagram ? datagram : concatHeaderAndBody(clear, datagram, headerLength);
-        const plain = openMessage(this.#scratch, key.encryptionKey, header, header.sourceNodeId, aadAndCipher, headerLength);
+        const plain = openMessage(this.#scratch, key.encryptionKey, header, nonceNodeId(header.sourceNodeId), aadAndCipher, headerLength);
         if (!this.#groupKeys.isMapped(key.fabricIndex, header.destinationGroupId, key.keySetId)) continue;
         return this.#acceptGroup(key, header, splitPayload(plain));
       } catch (error) {
