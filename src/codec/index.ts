@@ -6,3 +6,6 @@ export {
 export { type PayloadHeader, encodePayloadHeader, decodePayloadHeader, payloadHeaderLength, writePayloadHeader } from './payload-header.js';
 export { privacyNonce, obfuscateHeader, deobfuscatedCopy, MIC_LENGTH } from './privacy-obfuscation.js';
 export * from './tlv.js';
+export {
+  type StatusReport, encodeStatusReport, decodeStatusReport, GeneralStatusCode, SecureChannelStatusCode, STATUS_REPORT_OPCODE,
+} from './status-report.js';

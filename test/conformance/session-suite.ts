@@ -11,6 +11,7 @@ export interface SessionSuiteData {
   unicastMessages: { vectors: UnicastVector[] };
   eviction: { vectors: EvictionVector[] };
   sessionKeys: { vectors: Array<{ sharedSecret?: string }> };
+  statusReports: Array<{ id: string; hex: string; fields: { generalCode: number; protocolIdFull: number; protocolCode: number; protocolData: string } }>;
 }
 interface HeaderVector { name: string; encoded: string; sessionId: string; sessionType: string; messageCounter: string; size: number; groupId: string | null }
 interface ExtensionVector { name: string; message: string; payloadHeaderOffset: number; appPayloadOffsetWithinPayload: number }
@@ -108,6 +109,29 @@ function headerChecks(lib: Lib, data: SessionSuiteData): Check[] {
         equalBytes(rebuilt, message, 're-encoded');
       },
     })),
+  ];
+}
+
+function statusReportChecks(lib: Lib, data: SessionSuiteData): Check[] {
+  return [
+    ...data.statusReports.map((v) => ({
+      name: `status report: ${v.id}`,
+      run() {
+        const report = lib.decodeStatusReport(hex(v.hex));
+        equal(report.generalCode, v.fields.generalCode, 'general code');
+        equal(report.protocolId, v.fields.protocolIdFull, 'protocol id');
+        equal(report.protocolCode, v.fields.protocolCode, 'protocol code');
+        equalBytes(report.protocolData ?? new Uint8Array(0), hex(v.fields.protocolData), 'protocol data');
+        equalBytes(lib.encodeStatusReport(report), hex(v.hex), 're-encoded');
+      },
+    })),
+    {
+      name: 'status report: a truncated report is a MalformedMessageError, a bad code a RangeError',
+      async run() {
+        await rejectsNamed(() => lib.decodeStatusReport(new Uint8Array(7)), 'MalformedMessageError', 'truncated');
+        await rejectsNamed(() => lib.encodeStatusReport({ generalCode: 70000, protocolId: 0, protocolCode: 0 }), 'RangeError', 'general code');
+      },
+    },
   ];
 }
 
@@ -531,7 +555,7 @@ function fuzzChecks(lib: Lib): Check[] {
 
 export function sessionChecks(lib: Lib, data: SessionSuiteData, options: SessionSuiteOptions = {}): Check[] {
   return [
-    ...headerChecks(lib, data), ...unicastVectorChecks(lib, data), ...evictionChecks(lib, data), ...exchangeChecks(lib),
+    ...headerChecks(lib, data), ...statusReportChecks(lib, data), ...unicastVectorChecks(lib, data), ...evictionChecks(lib, data), ...exchangeChecks(lib),
     ...lifecycleChecks(lib, options), ...groupChecks(lib), ...fuzzChecks(lib),
   ];
 }

@@ -62,6 +62,7 @@ export function sessionSuiteData(): SessionSuiteData {
     unicastMessages: readVectors('message-encryption-unicast.json'),
     eviction: readVectors('session-eviction.json'),
     sessionKeys: readVectors('session-keys.json'),
+    statusReports: readVectors<{ statusReport: { vectors: SessionSuiteData['statusReports'] } }>('pase-messages.json').statusReport.vectors,
   };
 }
 
