@@ -12,6 +12,7 @@ const files = [
   'test/storage.test.ts',
   'test/session-conformance.test.ts',
   'test/session-manager.test.ts',
+  'test/exchange.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -4,3 +4,4 @@ export * from './codec/index.js';
 export * from './crypto/index.js';
 export * from './storage/index.js';
 export * from './session/index.js';
+export * from './protocol/index.js';
