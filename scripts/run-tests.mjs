@@ -13,6 +13,7 @@ const files = [
   'test/session-conformance.test.ts',
   'test/session-manager.test.ts',
   'test/exchange.test.ts',
+  'test/pase.test.ts',
   'test/runtimes.test.ts',
 ];
 

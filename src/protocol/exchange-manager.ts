@@ -7,6 +7,7 @@ import { DuplicateMessageError } from '../session/session-errors.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
 import { Exchange, type ExchangeHost, type ExchangeMessage } from './exchange.js';
 import { isMessageChannel, type MessageChannel } from './message-channel.js';
+import { isCloseSession } from './close-session.js';
 import { ProtocolId, SecureChannelOpcode } from './protocol-ids.js';
 
 /** Handles an exchange the peer opened, starting with its first message. */
@@ -90,13 +91,20 @@ export class ExchangeManager {
     }
     const exchange = this.#register(new Exchange(this.#host, session, ph.exchangeId, false));
     exchange.deliver(message);
-    const handler = this.#handlers.get(ph.protocolId);
-    if (!handler) {
-      void exchange.close();
-      return;
-    }
-    const first = exchange.next(0);
-    void first.then((m) => handler(exchange, m)).catch((error: unknown) => {
+    void exchange.next(0).then(async (first) => {
+      if (isCloseSession(exchange, first)) {
+        // The peer ended the session: acknowledge, then forget it (keys wiped, id released).
+        await exchange.close();
+        this.sessions.removeSession(session.id, 'peer-closed');
+        return;
+      }
+      const handler = this.#handlers.get(ph.protocolId);
+      if (!handler) {
+        await exchange.close();
+        return;
+      }
+      await handler(exchange, first);
+    }).catch((error: unknown) => {
       this.#options.onHandlerError?.(error);
       void exchange.close();
     });

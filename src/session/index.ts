@@ -11,6 +11,7 @@ export { type GroupKeySet, type EpochKey } from './group-keys-table.js';
 export { type ResumptionRecord } from './resumption-records.js';
 export {
   type SessionParameters, DEFAULT_SESSION_PARAMETERS, resolveSessionParameters, sessionParametersTlv, readSessionParameters,
+  readSessionParameterFields,
 } from './session-parameters.js';
 export { rankEvictionCandidates, type EvictionCandidate, type EvictionHint, type SessionState } from './eviction-policy.js';
 export {

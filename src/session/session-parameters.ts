@@ -69,12 +69,17 @@ export function sessionParametersTlv(parameters: Partial<SessionParameters>, tag
   }), tag);
 }
 
-/** Reads the struct; missing fields take the spec defaults, out-of-range ones are a TlvFieldError. */
-export function readSessionParameters(fields: TlvFields): SessionParameters {
+/** Reads the struct as sent (absent fields stay absent); out-of-range fields are a TlvFieldError. */
+export function readSessionParameterFields(fields: TlvFields): Partial<SessionParameters> {
   const given: Partial<SessionParameters> = {};
   for (const [name, fieldTag, bits] of FIELD_TAGS) {
     const value = fields.optionalUint(fieldTag, bits);
     if (value !== undefined) given[name] = value;
   }
-  return resolveSessionParameters(given);
+  return given;
+}
+
+/** Reads the struct; missing fields take the spec defaults. */
+export function readSessionParameters(fields: TlvFields): SessionParameters {
+  return resolveSessionParameters(readSessionParameterFields(fields));
 }

@@ -1,0 +1,14 @@
+/** Why a PASE handshake did not produce a session. */
+export type PaseFailure =
+  | 'wrong-passcode'     // the SPAKE2+ confirmation did not match
+  | 'busy'               // the device has another handshake or PASE session, or its window is closed
+  | 'timeout'            // the peer stopped answering
+  | 'protocol'           // an unexpected or malformed message
+  | 'refused';           // the peer answered with a failure StatusReport
+
+export class PaseError extends Error {
+  override name = 'PaseError';
+  constructor(readonly failure: PaseFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

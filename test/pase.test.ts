@@ -1,0 +1,185 @@
+// PASE between our commissioner and our device: in memory and over UDP (IPv4 and IPv6), with datagrams dropped on
+// purpose, wrong passcodes, both sides' timeouts, the window closing after 20 failures, busy devices, CloseSession.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as lib from '../src/node.js';
+import { memoryLink } from './support/memory-link.js';
+
+await lib.ready();
+const PASSCODE = 20202021;
+
+async function pair(options: { reliable?: boolean; responder?: Partial<lib.PaseResponderOptions> } = {}) {
+  const link = memoryLink(options.reliable ?? false);
+  const commissioner = await lib.SessionManager.create({}), device = await lib.SessionManager.create({});
+  const ce = new lib.ExchangeManager(commissioner), de = new lib.ExchangeManager(device);
+  link.a.receiver = (d, c) => ce.receive(d, c);
+  link.b.receiver = (d, c) => de.receive(d, c);
+  const opened: lib.SecureSession[] = [];
+  const responder = new lib.PaseResponder(de, { passcode: PASSCODE, onSession: (s) => opened.push(s), ...options.responder });
+  return {
+    link, commissioner, device, ce, de, responder, opened,
+    close: async () => { ce.close(); de.close(); await commissioner.close(); await device.close(); },
+  };
+}
+
+/** Both sides hold the session and can talk: an encrypted message each way. */
+function assertTalk(p: Awaited<ReturnType<typeof pair>>, session: lib.SecureSession) {
+  const deviceSession = p.device.getSession(session.peerSessionId)!;
+  assert.equal(deviceSession.peerSessionId, session.id);
+  const header = { exchangeId: 1, protocolId: 0xfff1, opcode: 1, initiator: true, needsAck: false };
+  assert.deepEqual(p.device.decode(p.commissioner.encode(session, header, new Uint8Array([1]))).payload, new Uint8Array([1]));
+  assert.deepEqual(p.commissioner.decode(p.device.encode(deviceSession, { ...header, initiator: false }, new Uint8Array([2]))).payload, new Uint8Array([2]));
+}
+
+describe('PASE in memory', () => {
+  it('pairs; both sides hold matching secure sessions under the ids they reserved', async () => {
+    const p = await pair();
+    try {
+      const session = await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE });
+      assert.equal(session.kind, 'pase');
+      await new Promise((r) => setTimeout(r, 20)); // the device reports its session once the success report is acked
+      assert.equal(p.opened.length, 1);
+      assert.equal(p.opened[0]!.id, session.peerSessionId);
+      assertTalk(p, session);
+      assert.equal(p.commissioner.getUnsecuredSession(0n), undefined);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('pairs over a reliable link too (no MRP timers)', async () => {
+    const p = await pair({ reliable: true });
+    try {
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('pairs with every third datagram dropped on purpose (retransmission)', async () => {
+    const p = await pair();
+    p.link.a.drop = (_d, i) => i % 3 === 1;
+    p.link.b.drop = (_d, i) => i % 3 === 2;
+    try {
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+      // Without loss: commissioner 3 messages + 1 standalone ack, device 3 messages. Every drop adds a resend.
+      assert.ok(p.link.a.sent > 4, `commissioner retransmitted (${p.link.a.sent} sent)`);
+      assert.ok(p.link.b.sent > 3, `device retransmitted (${p.link.b.sent} sent)`);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a wrong passcode: PaseError wrong-passcode, no session on either side, the failure counted', async () => {
+    const p = await pair();
+    try {
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: 11223344 }), (e: unknown) =>
+        e instanceof lib.PaseError && e.failure === 'wrong-passcode');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(p.commissioner.sessionCount, 0);
+      assert.equal(p.device.sessionCount, 0);
+      assert.equal(p.responder.failedAttempts, 1);
+      // The window is still open: the right passcode works afterwards.
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('20 failed attempts close the commissioning window: then even the right passcode is refused', async () => {
+    let closed = 0;
+    const p = await pair({ responder: { onWindowClosed: () => closed++ } });
+    try {
+      for (let n = 0; n < 20; n++) {
+        await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: 11223344 + n }), lib.PaseError);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(p.responder.windowOpen, false);
+      assert.equal(closed, 1);
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }), (e: unknown) =>
+        e instanceof lib.PaseError && e.failure === 'busy');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a second commissioner while a PASE session is open is told busy', async () => {
+    const p = await pair();
+    try {
+      await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE });
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }), (e: unknown) =>
+        e instanceof lib.PaseError && e.failure === 'busy');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a silent device: the commissioner times out with PaseError timeout and keeps nothing', async () => {
+    const p = await pair();
+    p.link.a.drop = () => true;
+    try {
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE, timeoutMs: 300 }), (e: unknown) =>
+        e instanceof lib.PaseError && (e.failure === 'timeout' || e.failure === 'protocol'));
+      assert.equal(p.commissioner.sessionCount, 0);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a commissioner that stalls mid-handshake: the device drops it after its timeout and accepts the next', async () => {
+    const p = await pair({ responder: { handshakeTimeoutMs: 200 } });
+    try {
+      // Send only the PBKDFParamRequest, by hand, then go quiet.
+      const unsecured = p.commissioner.createUnsecuredSession({ isInitiator: true, channel: p.link.a });
+      const exchange = p.ce.initiate(unsecured);
+      await exchange.send(lib.SecureChannelOpcode.pbkdfParamRequest, lib.encodePbkdfParamRequest({
+        initiatorRandom: new Uint8Array(32).fill(1), initiatorSessionId: 77, passcodeId: 0, hasPbkdfParameters: false,
+      }));
+      await exchange.next(1000);
+      exchange.abort(new Error('stalled on purpose'));
+      await new Promise((r) => setTimeout(r, 350));
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('CloseSession ends the session on both sides', async () => {
+    const p = await pair();
+    try {
+      const session = await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE });
+      const reasons: string[] = [];
+      p.device.events.on('sessionClosed', (_s, reason) => reasons.push(reason));
+      await lib.closeSession(p.ce, session);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(session.closed, true);
+      assert.equal(p.device.sessionCount, 0);
+      assert.deepEqual(reasons, ['peer-closed']);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('PASE over UDP', () => {
+  for (const host of ['127.0.0.1', '::1']) {
+    it(`pairs over ${host} and the session dies with the transport`, async () => {
+      const commissioner = await lib.SessionManager.create({}), device = await lib.SessionManager.create({});
+      const ce = new lib.ExchangeManager(commissioner), de = new lib.ExchangeManager(device);
+      const deviceUdp = await lib.UdpTransport.bind({ host }), commissionerUdp = await lib.UdpTransport.bind({ host });
+      deviceUdp.onDatagram((d, c) => de.receive(d, c));
+      commissionerUdp.onDatagram((d, c) => ce.receive(d, c));
+      new lib.PaseResponder(de, { passcode: PASSCODE });
+      try {
+        const session = await lib.establishPase(ce, commissionerUdp.channelTo(host, deviceUdp.address.port), { passcode: PASSCODE });
+        assert.equal(device.getSession(session.peerSessionId)?.peerSessionId, session.id);
+        await commissionerUdp.close();
+        assert.equal(session.closed, true);
+      } finally {
+        ce.close(); de.close();
+        await commissionerUdp.close(); await deviceUdp.close();
+        await commissioner.close(); await device.close();
+      }
+    });
+  }
+});
