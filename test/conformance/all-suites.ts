@@ -6,6 +6,7 @@ import { coreChecks, type Check, type SuiteData } from './core-suite.js';
 import { counterChecks, type CounterSuiteData } from './counter-suite.js';
 import { cryptoChecks, type CryptoSuiteData } from './crypto-suite.js';
 import { sessionChecks, type SessionSuiteData } from './session-suite.js';
+import { spake2pChecks, type Spake2pSuiteData } from './spake2p-suite.js';
 import { storeChecks } from './store-suite.js';
 import { tlvChecks, type TlvSuiteData } from './tlv-suite.js';
 
@@ -15,6 +16,7 @@ export interface AllSuiteData {
   crypto: CryptoSuiteData;
   counters: CounterSuiteData;
   tlv: TlvSuiteData;
+  spake2p: Spake2pSuiteData;
 }
 
 export interface AllSuiteOptions {
@@ -42,6 +44,7 @@ export function allChecks(lib: typeof Library, data: AllSuiteData, options: AllS
     crypto: cryptoChecks(lib, data.crypto),
     counters: counterChecks(lib, data.counters),
     tlv: tlvChecks(lib, data.tlv),
+    spake2p: spake2pChecks(lib, data.spake2p),
   };
   for (const [name, makeStore] of Object.entries(options.stores)) suites[`store:${name}`] = storeChecks(makeStore);
   return suites;

@@ -74,5 +74,6 @@ export function allSuiteData(): AllSuiteData {
     crypto: { hkdf: readVectors('hkdf-sha256.json'), sessionKeys: readVectors('session-keys.json'), pbkdf: readVectors('pbkdf.json') },
     counters: { counterScenarios: readVectors<{ vectors: never[] }>('message-counter.json').vectors },
     tlv: { tlvVectors: readVectors<{ vectors: never[] }>('tlv.json').vectors },
+    spake2p: { spake2p: readVectors('spake2p.json'), pbkdf: readVectors('pbkdf.json') },
   };
 }
