@@ -15,6 +15,7 @@ const files = [
   'test/session-manager.test.ts',
   'test/exchange.test.ts',
   'test/pase.test.ts',
+  'test/interaction.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -5,3 +5,4 @@ export * from './crypto/index.js';
 export * from './storage/index.js';
 export * from './session/index.js';
 export * from './protocol/index.js';
+export * from './interaction/index.js';

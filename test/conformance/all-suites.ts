@@ -5,6 +5,7 @@ import type { KeyValueStore } from '../../src/index.js';
 import { coreChecks, type Check, type SuiteData } from './core-suite.js';
 import { counterChecks, type CounterSuiteData } from './counter-suite.js';
 import { cryptoChecks, type CryptoSuiteData } from './crypto-suite.js';
+import { interactionChecks } from './interaction-suite.js';
 import { sessionChecks, type SessionSuiteData } from './session-suite.js';
 import { spake2pChecks, type Spake2pSuiteData } from './spake2p-suite.js';
 import { storeChecks } from './store-suite.js';
@@ -45,6 +46,7 @@ export function allChecks(lib: typeof Library, data: AllSuiteData, options: AllS
     counters: counterChecks(lib, data.counters),
     tlv: tlvChecks(lib, data.tlv),
     spake2p: spake2pChecks(lib, data.spake2p),
+    interaction: interactionChecks(lib),
   };
   for (const [name, makeStore] of Object.entries(options.stores)) suites[`store:${name}`] = storeChecks(makeStore);
   return suites;
