@@ -16,6 +16,8 @@ const files = [
   'test/exchange.test.ts',
   'test/pase.test.ts',
   'test/interaction.test.ts',
+  'test/matter-device.test.ts',
+  'test/interop-matter-js.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -183,3 +183,23 @@ describe('PASE over UDP', () => {
     });
   }
 });
+
+describe('reading attributes after PASE', () => {
+  it('reads BasicInformation VendorName and gets statuses for what the device lacks', async () => {
+    const p = await pair();
+    new lib.AttributeServer(p.de, lib.basicInformationAttributes({ vendorName: 'Acme Lights', vendorId: 0xfff1, productName: 'Lamp', productId: 0x8000 }));
+    try {
+      const session = await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE });
+      const vendorName = await lib.readAttribute(p.ce, session, lib.parseAttributePath('0/0x28/1'));
+      assert.equal(lib.tlvToPlainValue(vendorName), 'Acme Lights');
+      await assert.rejects(lib.readAttribute(p.ce, session, { endpoint: 0, cluster: 0x28, attribute: 0x99 }),
+        (e: unknown) => e instanceof lib.InteractionStatusError && e.status === lib.InteractionModelStatus.unsupportedAttribute);
+      await assert.rejects(lib.readAttribute(p.ce, session, { endpoint: 3, cluster: 0x28, attribute: 1 }),
+        (e: unknown) => e instanceof lib.InteractionStatusError && e.status === lib.InteractionModelStatus.unsupportedEndpoint);
+      const all = await lib.readAttributes(p.ce, session, [{ endpoint: 0, cluster: 0x28 }]);
+      assert.ok(all.length >= 8 && all.every((r) => r.data !== undefined), 'a wildcard read returns every attribute');
+    } finally {
+      await p.close();
+    }
+  });
+});

@@ -7,6 +7,11 @@ export {
 } from './attribute-path-syntax.js';
 export {
   type ReadRequest, type ReportData, type AttributeReport, type AttributeStatus, encodeReadRequest, decodeReportData,
-  expectsStatusResponse, encodeStatusResponse, decodeStatusResponse,
+  expectsStatusResponse, encodeStatusResponse, decodeStatusResponse, decodeReadRequest, encodeReportData,
 } from './read-interaction.js';
+export { readAttributes, readAttribute, InteractionStatusError } from './read-client.js';
+export {
+  AttributeServer, basicInformationAttributes, BASIC_INFORMATION_CLUSTER, type AttributeTable, type AttributeValue,
+  type BasicInformation,
+} from './attribute-server.js';
 export { type PlainValue, tlvToPlainValue } from './plain-value.js';

@@ -133,3 +133,47 @@ function untagged(element: TlvElement): TlvElement {
   delete copy.tag;
   return copy;
 }
+
+// ---- the server's side of the same messages ---------------------------------------------------------------------
+
+/** Decodes a ReadRequest payload (attribute paths only; event requests are not served). Errors as above. */
+export function decodeReadRequest(bytes: Uint8Array): ReadRequest {
+  const fields = new TlvFields(decodeTlv(bytes), 'ReadRequest');
+  const paths = (fields.optionalArray(READ_REQUEST_TAG.attributeRequests) ?? [])
+    .map((path, i) => decodeAttributePath(path, `ReadRequest.AttributeRequests[${i}]`));
+  return { paths, fabricFiltered: fields.bool(READ_REQUEST_TAG.fabricFiltered) };
+}
+
+/** Encodes a ReportData payload: each report carries either data or a status. */
+export function encodeReportData(report: ReportData): Uint8Array {
+  const reports = report.attributeReports.map((r, i) => {
+    const name = `report.attributeReports[${i}]`;
+    if ((r.data === undefined) === (r.status === undefined)) {
+      throw new TypeError(`${name}: expected exactly one of data and status`);
+    }
+    if (r.status) {
+      return tlv.struct([tlv.struct([
+        tagged(encodeAttributePath(r.path, `${name}.path`), ATTRIBUTE_STATUS_TAG.path),
+        tlv.struct([tlv.uint(r.status.status, STATUS_TAG.status),
+          r.status.clusterStatus === undefined ? undefined : tlv.uint(r.status.clusterStatus, STATUS_TAG.clusterStatus)],
+        ATTRIBUTE_STATUS_TAG.status),
+      ], ATTRIBUTE_REPORT_TAG.attributeStatus)]);
+    }
+    return tlv.struct([tlv.struct([
+      r.dataVersion === undefined ? undefined : tlv.uint(r.dataVersion, ATTRIBUTE_DATA_TAG.dataVersion),
+      tagged(encodeAttributePath(r.path, `${name}.path`), ATTRIBUTE_DATA_TAG.path),
+      tagged(r.data!, ATTRIBUTE_DATA_TAG.data),
+    ], ATTRIBUTE_REPORT_TAG.attributeData)]);
+  });
+  return encodeTlv(tlv.struct([
+    report.subscriptionId === undefined ? undefined : tlv.uint(report.subscriptionId, REPORT_DATA_TAG.subscriptionId),
+    tlv.array(reports, REPORT_DATA_TAG.attributeReports),
+    report.moreChunkedMessages ? tlv.bool(true, REPORT_DATA_TAG.moreChunkedMessages) : undefined,
+    report.suppressResponse ? tlv.bool(true, REPORT_DATA_TAG.suppressResponse) : undefined,
+    imRevision(),
+  ]));
+}
+
+function tagged(element: TlvElement, context: number): TlvElement {
+  return { ...element, tag: { context } };
+}

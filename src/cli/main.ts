@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `matter-sessions pair --udp HOST:PORT --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE] [--timeout MS]`
+// Pairs with a device by PASE, optionally reads one attribute, closes the session with CloseSession and prints one
+// JSON object. Errors: a message on stderr and exit code 1 (2 for usage errors).
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import {
+  closeSession, establishPase, ExchangeManager, parseAttributePath, readAttribute, SessionManager, tlvToPlainValue,
+  UdpTransport, type ConcreteAttributePath,
+} from '../node.js';
+
+const USAGE = `usage: matter-sessions pair --udp HOST:PORT --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE] [--timeout MS]
+  --udp       the device's address, e.g. 127.0.0.1:5540 or [::1]:5540
+  --passcode  the setup passcode (8 digits)
+  --read      an attribute to read after pairing, numbers in decimal or 0x hex (e.g. 0/0x28/1: VendorName)
+  --timeout   how long to wait for each answer, in ms (default 10000)`;
+
+class UsageError extends Error {}
+
+export function parseHostPort(value: string): { host: string; port: number } {
+  const match = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
+  if (!match) throw new UsageError(`--udp: expected HOST:PORT or [IPv6]:PORT, got "${value}"`);
+  const port = Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--udp: port must be 1 to 65535, got ${match[2]}`);
+  return { host: match[1]!, port };
+}
+
+export function parsePasscode(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('--passcode is required');
+  if (!/^\d{1,8}$/.test(value)) throw new UsageError(`--passcode: expected up to 8 digits, got "${value}"`);
+  return Number(value);
+}
+
+/** JSON for values a read may return: bigints as decimal strings, bytes as hex. */
+function jsonValue(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+  return value;
+}
+
+async function pair(args: string[]): Promise<object> {
+  const { values } = parseArgs({
+    args, strict: true,
+    options: { udp: { type: 'string' }, passcode: { type: 'string' }, read: { type: 'string' }, timeout: { type: 'string' } },
+  });
+  if (!values.udp) throw new UsageError('--udp HOST:PORT is required');
+  const target = parseHostPort(values.udp);
+  const passcode = parsePasscode(values.passcode);
+  let path: ConcreteAttributePath | undefined;
+  try {
+    path = values.read === undefined ? undefined : parseAttributePath(values.read);
+  } catch (error) {
+    throw new UsageError(`--read: ${(error as Error).message}`);
+  }
+  const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout: expected a positive integer, got "${values.timeout}"`);
+
+  const host = isIP(target.host) ? target.host : (await lookup(target.host)).address;
+  const started = performance.now();
+  const sessions = await SessionManager.create({});
+  const exchanges = new ExchangeManager(sessions);
+  const udp = await UdpTransport.bind({ host: isIP(host) === 6 ? '::' : '0.0.0.0' });
+  udp.onDatagram((datagram, channel) => exchanges.receive(datagram, channel));
+  try {
+    const session = await establishPase(exchanges, udp.channelTo(host, target.port), { passcode, timeoutMs });
+    const paired = performance.now();
+    const value = path ? tlvToPlainValue(await readAttribute(exchanges, session, path, { timeoutMs })) : undefined;
+    const read = performance.now();
+    const result = { localSessionId: session.id, peerSessionId: session.peerSessionId };
+    await closeSession(exchanges, session);
+    const closed = performance.now();
+    const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    return {
+      ...result,
+      ...(path ? { value } : {}),
+      timings: { pairMs: ms(started, paired), ...(path ? { readMs: ms(paired, read) } : {}), closeMs: ms(read, closed), totalMs: ms(started, closed) },
+    };
+  } finally {
+    exchanges.close();
+    await udp.close();
+    await sessions.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command !== 'pair') throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
+    const result = await pair(rest);
+    process.stdout.write(JSON.stringify(result, jsonValue) + '\n');
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`matter-sessions: ${(error as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`matter-sessions: ${(error as Error).name}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
