@@ -6,6 +6,7 @@ import { ready } from '../src/index.js';
 import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
 import { matterJsRoundTrip } from './matter-js-session.js';
 import { benchSessionRoundTrip, fileStoreSaves, heapPerIdleSession } from './session-bench.js';
+import { pairWithMatterJs, paseHandshakesPerSecond } from './pase-bench.js';
 
 await ready();
 
@@ -40,6 +41,12 @@ console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesP
 const saves = await fileStoreSaves(1000, 3);
 console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
 
+console.log('\nPASE (SPAKE2+ P-256, PBKDF2 1000 iterations on both sides)');
+const pase = await paseHandshakesPerSecond(3);
+console.log(`our commissioner <-> our device, one process: ${fmt(pase.perSecond, 1)} handshakes/s (median ${fmt(pase.medianMs, 1)} ms)`);
+const interop = await pairWithMatterJs(10);
+console.log(`pairing with a matter.js device over UDP loopback: median ${fmt(interop.medianMs, 1)} ms (min ${fmt(interop.minMs, 1)}, max ${fmt(interop.maxMs, 1)}, ${interop.runs} runs)`);
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/core.json', import.meta.url);
 writeFileSync(file, JSON.stringify({
@@ -54,5 +61,6 @@ writeFileSync(file, JSON.stringify({
     heapPerIdleSession: heap,
     fileStoreResumptionSaves: saves,
   },
+  pase: { handshakes: pase, pairWithMatterJsDevice: interop },
 }, null, 2) + '\n');
 console.log(`\nwritten: ${file.pathname}`);
