@@ -6,3 +6,5 @@ export * from './storage/index.js';
 export * from './session/index.js';
 export * from './protocol/index.js';
 export * from './interaction/index.js';
+export { HttpClientChannel } from './transport/http-client-channel.js';
+export { WebSocketClientChannel, type WebSocketLike } from './transport/websocket-client-channel.js';

@@ -2,3 +2,4 @@
 export * from './index.js';
 export { FileStore } from './storage/file-store.js';
 export { UdpTransport, UdpPeerChannel, MAX_UDP_MESSAGE, type UdpTransportOptions } from './transport/udp-transport.js';
+export { startNodeEdgeServer, type NodeEdgeServer, type NodeEdgeServerOptions } from './edge/node-server.js';

@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// `matter-sessions pair --udp HOST:PORT --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE] [--timeout MS]`
+// `matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE]`
 // Pairs with a device by PASE, optionally reads one attribute, closes the session with CloseSession and prints one
 // JSON object. Errors: a message on stderr and exit code 1 (2 for usage errors).
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { WebSocket } from 'ws';
 import {
-  closeSession, establishPase, ExchangeManager, parseAttributePath, readAttribute, SessionManager, tlvToPlainValue,
-  UdpTransport, type ConcreteAttributePath,
+  closeSession, establishPase, ExchangeManager, HttpClientChannel, parseAttributePath, readAttribute, SessionManager,
+  tlvToPlainValue, UdpTransport, WebSocketClientChannel, type ConcreteAttributePath, type MessageChannel,
+  type WebSocketLike,
 } from '../node.js';
 
-const USAGE = `usage: matter-sessions pair --udp HOST:PORT --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE] [--timeout MS]
+const USAGE = `usage: matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read E/C/A] [--timeout MS]
   --udp       the device's address, e.g. 127.0.0.1:5540 or [::1]:5540
+  --http      an edge realm's messages endpoint, e.g. http://127.0.0.1:8787/realms/home/messages
+  --ws        an edge realm's WebSocket, e.g. ws://127.0.0.1:8787/realms/home/ws
   --passcode  the setup passcode (8 digits)
   --read      an attribute to read after pairing, numbers in decimal or 0x hex (e.g. 0/0x28/1: VendorName)
   --timeout   how long to wait for each answer, in ms (default 10000)`;
@@ -42,10 +46,23 @@ function jsonValue(_key: string, value: unknown): unknown {
 async function pair(args: string[]): Promise<object> {
   const { values } = parseArgs({
     args, strict: true,
-    options: { udp: { type: 'string' }, passcode: { type: 'string' }, read: { type: 'string' }, timeout: { type: 'string' } },
+    options: {
+      udp: { type: 'string' }, http: { type: 'string' }, ws: { type: 'string' }, passcode: { type: 'string' },
+      read: { type: 'string' }, timeout: { type: 'string' },
+    },
   });
-  if (!values.udp) throw new UsageError('--udp HOST:PORT is required');
-  const target = parseHostPort(values.udp);
+  const transports = [values.udp, values.http, values.ws].filter((v) => v !== undefined);
+  if (transports.length !== 1) throw new UsageError('exactly one of --udp HOST:PORT, --http URL and --ws URL is required');
+  for (const [flag, value, schemes] of [['--http', values.http, ['http:', 'https:']], ['--ws', values.ws, ['ws:', 'wss:']]] as const) {
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new UsageError(`${flag}: expected a URL, got "${value}"`);
+    }
+    if (!(schemes as readonly string[]).includes(url.protocol)) throw new UsageError(`${flag}: expected a ${schemes.join(' or ')} URL, got "${value}"`);
+  }
   const passcode = parsePasscode(values.passcode);
   let path: ConcreteAttributePath | undefined;
   try {
@@ -56,14 +73,25 @@ async function pair(args: string[]): Promise<object> {
   const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout: expected a positive integer, got "${values.timeout}"`);
 
-  const host = isIP(target.host) ? target.host : (await lookup(target.host)).address;
   const started = performance.now();
   const sessions = await SessionManager.create({});
   const exchanges = new ExchangeManager(sessions);
-  const udp = await UdpTransport.bind({ host: isIP(host) === 6 ? '::' : '0.0.0.0' });
-  udp.onDatagram((datagram, channel) => exchanges.receive(datagram, channel));
+  const receive = (message: Uint8Array, channel: MessageChannel) => exchanges.receive(message, channel);
+  let udp: UdpTransport | undefined;
+  let channel: MessageChannel;
+  if (values.udp) {
+    const target = parseHostPort(values.udp);
+    const host = isIP(target.host) ? target.host : (await lookup(target.host)).address;
+    udp = await UdpTransport.bind({ host: isIP(host) === 6 ? '::' : '0.0.0.0' });
+    udp.onDatagram(receive);
+    channel = udp.channelTo(host, target.port);
+  } else if (values.http) {
+    channel = new HttpClientChannel(values.http, receive);
+  } else {
+    channel = await WebSocketClientChannel.connect(values.ws!, receive, (url) => new WebSocket(url) as unknown as WebSocketLike);
+  }
   try {
-    const session = await establishPase(exchanges, udp.channelTo(host, target.port), { passcode, timeoutMs });
+    const session = await establishPase(exchanges, channel, { passcode, timeoutMs });
     const paired = performance.now();
     const value = path ? tlvToPlainValue(await readAttribute(exchanges, session, path, { timeoutMs })) : undefined;
     const read = performance.now();
@@ -78,7 +106,8 @@ async function pair(args: string[]): Promise<object> {
     };
   } finally {
     exchanges.close();
-    await udp.close();
+    await udp?.close();
+    if (channel instanceof WebSocketClientChannel) channel.close();
     await sessions.close();
   }
 }

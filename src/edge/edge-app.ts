@@ -1,0 +1,173 @@
+// The edge app: a Hono app that terminates Matter sessions. Web-standard only, so the same app runs on Node, Deno,
+// Bun and workerd; each runtime's adapter supplies its WebSocket upgrade and serves it.
+//   POST   /realms/:realm/messages       one Matter message in, the reply out (200) or nothing to answer (204)
+//   GET    /realms/:realm/ws             WebSocket, one Matter message per binary frame both ways
+//   GET    /realms/:realm/sessions       admin (bearer token): the realm's sessions
+//   DELETE /realms/:realm/sessions/:id   admin: close one
+//   GET    /metrics                      Prometheus text
+//   GET    /healthz
+import { Hono, type Context } from 'hono';
+import type { UpgradeWebSocket, WSContext } from 'hono/ws';
+import { sha256 } from '../crypto/hashes.js';
+import { EdgeMetrics } from './edge-metrics.js';
+import { EdgeRealm, type RealmConfig } from './edge-realm.js';
+
+/** Matter's largest message: the IPv6 minimum MTU (spec "Message Size"). */
+export const MAX_MESSAGE_BYTES = 1280;
+const REALM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export interface EdgeAppOptions {
+  /** The realms that exist. */
+  realms: Record<string, RealmConfig>;
+  /** When given, an unknown realm is created on first use with this configuration; otherwise it is a 404. */
+  dynamicRealm?: (name: string) => RealmConfig | Promise<RealmConfig>;
+  /** Bearer token for the admin endpoints; without one they answer 404. */
+  adminToken?: string;
+  /** The runtime's WebSocket upgrade (hono/deno, hono/bun, hono/cloudflare-workers, @hono/node-ws). */
+  upgradeWebSocket?: UpgradeWebSocket;
+  /** How long a request waits for a reply before answering 204 (ms). Default 25. */
+  replySettleMs?: number;
+}
+
+export interface EdgeApp {
+  app: Hono;
+  /** The realm by name, created if it is configured (or dynamic creation is on); undefined otherwise. */
+  realm(name: string): Promise<EdgeRealm | undefined>;
+  metrics: EdgeMetrics;
+  close(): Promise<void>;
+}
+
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503;
+const problem = (c: Context, status: ErrorStatus, error: string, detail: string) => c.json({ error, detail }, status);
+
+/** Equal-length comparison that looks at every byte, over digests so the token's length does not leak either. */
+function tokenMatches(given: string, expected: string): boolean {
+  const a = sha256(new TextEncoder().encode(given)), b = sha256(new TextEncoder().encode(expected));
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
+export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
+  const metrics = new EdgeMetrics();
+  const realms = new Map<string, Promise<EdgeRealm>>();
+  const settleMs = options.replySettleMs ?? 25;
+
+  const realm = async (name: string): Promise<EdgeRealm | undefined> => {
+    if (!REALM_NAME.test(name)) return undefined;
+    let pending = realms.get(name);
+    if (!pending) {
+      const config = options.realms[name] ?? (options.dynamicRealm ? await options.dynamicRealm(name) : undefined);
+      if (!config) return undefined;
+      pending = realms.get(name) ?? EdgeRealm.create(name, config, metrics);
+      realms.set(name, pending);
+      pending.catch(() => realms.delete(name));
+    }
+    return pending;
+  };
+
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/metrics', async (c) => {
+    const open = new Map<string, number>();
+    for (const [name, pending] of realms) open.set(name, (await pending).openSessions);
+    return c.text(metrics.render(open), 200, { 'content-type': 'text/plain; version=0.0.4' });
+  });
+
+  app.post('/realms/:realm/messages', async (c) => {
+    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/octet-stream') {
+      return problem(c, 415, 'unsupported-media-type', `expected application/octet-stream, got ${type ?? 'none'}`);
+    }
+    const declared = Number(c.req.header('content-length') ?? NaN);
+    if (declared > MAX_MESSAGE_BYTES) return problem(c, 413, 'too-large', `a Matter message is at most ${MAX_MESSAGE_BYTES} bytes`);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.length === 0) return problem(c, 400, 'empty-body', 'expected one Matter message');
+    if (body.length > MAX_MESSAGE_BYTES) {
+      return problem(c, 413, 'too-large', `a Matter message is at most ${MAX_MESSAGE_BYTES} bytes, got ${body.length}`);
+    }
+    const target = await realm(c.req.param('realm'));
+    if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+    const outcome = await target.handleHttpMessage(body, settleMs);
+    if (outcome.status === 200) {
+      return c.body(outcome.reply as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
+    }
+    if (outcome.status === 204) return c.body(null, 204);
+    return problem(c, outcome.status, outcome.error, outcome.detail);
+  });
+
+  if (options.upgradeWebSocket) {
+    const upgrade = options.upgradeWebSocket;
+    app.get('/realms/:realm/ws', async (c, next) => {
+      const target = await realm(c.req.param('realm'));
+      if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+      let onFrame: ((frame: Uint8Array) => void) | undefined;
+      let channel: ReturnType<EdgeRealm['webSocketChannel']> | undefined;
+      const handler = upgrade(() => ({
+        onOpen(_event: Event, ws: WSContext) {
+          channel = target.webSocketChannel(crypto.randomUUID().slice(0, 8), (frame) => ws.send(frame as Uint8Array<ArrayBuffer>));
+          onFrame = target.attachWebSocket(channel);
+        },
+        onMessage(event: MessageEvent, ws: WSContext) {
+          const data = event.data;
+          const frame = data instanceof ArrayBuffer ? new Uint8Array(data)
+            : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+          if (!frame || frame.length === 0 || frame.length > MAX_MESSAGE_BYTES) {
+            ws.close(1003, 'expected binary frames of one Matter message');
+            return;
+          }
+          onFrame?.(frame);
+        },
+        onClose() {
+          channel?.close();
+        },
+        onError(event: Event) {
+          channel?.close(event);
+        },
+      }));
+      return handler(c, next);
+    });
+  }
+
+  const admin = async (c: Context): Promise<Response | undefined> => {
+    if (!options.adminToken) return problem(c, 404, 'not-found', 'admin endpoints are disabled');
+    const header = c.req.header('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!token || !tokenMatches(token, options.adminToken)) return problem(c, 401, 'unauthorized', 'a valid bearer token is required');
+    return undefined;
+  };
+
+  app.get('/realms/:realm/sessions', async (c) => {
+    const denied = await admin(c);
+    if (denied) return denied;
+    const target = await realm(c.req.param('realm'));
+    if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+    return c.json(jsonSafe({ realm: target.name, sessions: target.sessions.getActiveSessionInformation() }) as object);
+  });
+
+  app.delete('/realms/:realm/sessions/:id', async (c) => {
+    const denied = await admin(c);
+    if (denied) return denied;
+    const target = await realm(c.req.param('realm'));
+    if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+    const id = Number(c.req.param('id'));
+    if (!Number.isInteger(id) || !target.sessions.removeSession(id, 'removed')) {
+      return problem(c, 404, 'unknown-session', `no session ${c.req.param('id')} in realm ${target.name}`);
+    }
+    return c.body(null, 204);
+  });
+
+  return {
+    app, realm, metrics,
+    close: async () => {
+      for (const pending of realms.values()) await (await pending).close();
+      realms.clear();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The edge's metrics in Prometheus' text exposition format. Written here rather than taken from prom-client, which
+// is Node-only: this must also run in Deno, Bun and workerd.
+
+const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14400, 86400];
+
+type Labels = Record<string, string>;
+const labelText = (labels: Labels): string => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+};
+
+class Counter {
+  readonly values = new Map<string, { labels: Labels; value: number }>();
+  inc(labels: Labels, by = 1): void {
+    const key = labelText(labels);
+    const entry = this.values.get(key) ?? { labels, value: 0 };
+    entry.value += by;
+    this.values.set(key, entry);
+  }
+}
+
+class Histogram {
+  readonly series = new Map<string, { labels: Labels; buckets: number[]; sum: number; count: number }>();
+  observe(labels: Labels, value: number): void {
+    const key = labelText(labels);
+    const entry = this.series.get(key) ?? { labels, buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+    DURATION_BUCKETS.forEach((bound, i) => { if (value <= bound) entry.buckets[i]!++; });
+    entry.sum += value;
+    entry.count++;
+    this.series.set(key, entry);
+  }
+}
+
+export class EdgeMetrics {
+  readonly opened = new Counter();
+  readonly closed = new Counter();
+  readonly messagesIn = new Counter();
+  readonly messagesOut = new Counter();
+  readonly authenticationFailures = new Counter();
+  readonly replaysDropped = new Counter();
+  readonly duration = new Histogram();
+
+  /** Text exposition; `openSessions` gives the current gauge per realm. */
+  render(openSessions: Map<string, number>): string {
+    const lines: string[] = [];
+    const counter = (name: string, help: string, c: Counter) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const { labels, value } of c.values.values()) lines.push(`${name}${labelText(labels)} ${value}`);
+    };
+    lines.push('# HELP matter_sessions_open Secure sessions open now.', '# TYPE matter_sessions_open gauge');
+    for (const [realm, count] of openSessions) lines.push(`matter_sessions_open${labelText({ realm })} ${count}`);
+    counter('matter_sessions_opened_total', 'Secure sessions opened.', this.opened);
+    counter('matter_sessions_closed_total', 'Secure sessions closed, by reason.', this.closed);
+    lines.push('# HELP matter_session_duration_seconds How long secure sessions lasted.', '# TYPE matter_session_duration_seconds histogram');
+    for (const { labels, buckets, sum, count } of this.duration.series.values()) {
+      DURATION_BUCKETS.forEach((bound, i) => lines.push(`matter_session_duration_seconds_bucket${labelText({ ...labels, le: String(bound) })} ${buckets[i]}`));
+      lines.push(`matter_session_duration_seconds_bucket${labelText({ ...labels, le: '+Inf' })} ${count}`);
+      lines.push(`matter_session_duration_seconds_sum${labelText(labels)} ${sum}`, `matter_session_duration_seconds_count${labelText(labels)} ${count}`);
+    }
+    counter('matter_messages_in_total', 'Matter messages received and decoded.', this.messagesIn);
+    counter('matter_messages_out_total', 'Matter messages sent.', this.messagesOut);
+    counter('matter_authentication_failures_total', 'Messages that failed AES-CCM authentication.', this.authenticationFailures);
+    counter('matter_replays_dropped_total', 'Authentic messages dropped as replays or duplicates.', this.replaysDropped);
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,68 @@
+// The edge app on Node (@hono/node-server, WebSockets through @hono/node-ws), with the file store and, when a
+// directory is given, a static site (the web app).
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono } from 'hono';
+import { FileStore } from '../storage/file-store.js';
+import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
+import type { RealmConfig } from './edge-realm.js';
+
+export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebSocket' | 'realms'> {
+  realms: Record<string, Omit<RealmConfig, 'storage'>>;
+  host?: string;
+  port?: number;
+  /** Each realm keeps its records in a FileStore under <dataDir>/<realm>. */
+  dataDir: string;
+  /** A directory to serve at / (the web app), if any. */
+  staticRoot?: string;
+}
+
+export interface NodeEdgeServer {
+  url: string;
+  edge: EdgeApp;
+  close(): Promise<void>;
+}
+
+export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promise<NodeEdgeServer> {
+  const stores: FileStore[] = [];
+  const storeFor = async (realm: string) => {
+    const dir = join(options.dataDir, realm);
+    await mkdir(dir, { recursive: true });
+    const store = await FileStore.open(dir);
+    stores.push(store);
+    return store;
+  };
+  const realms: Record<string, RealmConfig> = {};
+  for (const [name, config] of Object.entries(options.realms)) realms[name] = { ...config, storage: await storeFor(name) };
+
+  const outer = new Hono();
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: outer });
+  const edge = createEdgeApp({
+    ...options, realms, upgradeWebSocket,
+    ...(options.dynamicRealm ? {
+      dynamicRealm: async (name: string) => ({ ...(await options.dynamicRealm!(name)), storage: await storeFor(name) }),
+    } : {}),
+  });
+  outer.route('/', edge.app);
+  if (options.staticRoot) outer.use('/*', serveStatic({ root: options.staticRoot }));
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: outer.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 8787 }, () => resolve(s));
+  });
+  injectWebSocket(server);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 8787;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    edge,
+    close: async () => {
+      await edge.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const store of stores) await store.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// The client end of Matter over HTTP (the edge's POST /realms/:realm/messages): each message is one request; a 200
+// response body is the reply, handed to the receiver like any received message. Reliable: no MRP timers.
+import type { MessageChannel } from '../protocol/message-channel.js';
+
+export class HttpClientChannel implements MessageChannel {
+  readonly reliable = true;
+  readonly name: string;
+  readonly #listeners = new Set<(error?: unknown) => void>();
+  #closed = false;
+
+  /** `url`: the realm's messages endpoint; `receive` gets every reply with this channel. */
+  constructor(readonly url: string, private readonly receive: (reply: Uint8Array, channel: HttpClientChannel) => void,
+    private readonly fetchImpl: typeof fetch = fetch) {
+    this.name = `http:${url}`;
+  }
+
+  async send(datagram: Uint8Array): Promise<void> {
+    if (this.#closed) throw new Error(`${this.name}: closed`);
+    const response = await this.fetchImpl(this.url, {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: datagram as Uint8Array<ArrayBuffer>,
+    });
+    if (response.status === 200) {
+      const reply = new Uint8Array(await response.arrayBuffer());
+      queueMicrotask(() => this.receive(reply, this));
+      return;
+    }
+    if (response.status === 204) return;
+    let detail = `HTTP ${response.status}`;
+    try {
+      const body = await response.json() as { error?: string; detail?: string };
+      detail = `HTTP ${response.status} ${body.error ?? ''}: ${body.detail ?? ''}`;
+    } catch {
+      // not JSON: the status is all there is
+    }
+    throw new Error(`${this.name}: ${detail}`);
+  }
+
+  onClose(listener: (error?: unknown) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
