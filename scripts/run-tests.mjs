@@ -18,6 +18,7 @@ const files = [
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
+  'test/edge.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -19,8 +19,11 @@ const REALM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export interface EdgeAppOptions {
   /** The realms that exist. */
   realms: Record<string, RealmConfig>;
-  /** When given, an unknown realm is created on first use with this configuration; otherwise it is a 404. */
-  dynamicRealm?: (name: string) => RealmConfig | Promise<RealmConfig>;
+  /**
+   * When given, an unknown realm is created on first use with the configuration it returns (undefined: no such
+   * realm, a 404); without it, unknown realms are 404s.
+   */
+  dynamicRealm?: (name: string) => RealmConfig | undefined | Promise<RealmConfig | undefined>;
   /** Bearer token for the admin endpoints; without one they answer 404. */
   adminToken?: string;
   /** The runtime's WebSocket upgrade (hono/deno, hono/bun, hono/cloudflare-workers, @hono/node-ws). */

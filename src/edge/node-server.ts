@@ -43,7 +43,10 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
   const edge = createEdgeApp({
     ...options, realms, upgradeWebSocket,
     ...(options.dynamicRealm ? {
-      dynamicRealm: async (name: string) => ({ ...(await options.dynamicRealm!(name)), storage: await storeFor(name) }),
+      dynamicRealm: async (name: string) => {
+        const config = await options.dynamicRealm!(name);
+        return config && { ...config, storage: await storeFor(name) };
+      },
     } : {}),
   });
   outer.route('/', edge.app);
