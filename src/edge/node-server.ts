@@ -39,7 +39,7 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
   for (const [name, config] of Object.entries(options.realms)) realms[name] = { ...config, storage: await storeFor(name) };
 
   const outer = new Hono();
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app: outer });
+  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: outer });
   const edge = createEdgeApp({
     ...options, realms, upgradeWebSocket,
     ...(options.dynamicRealm ? {
@@ -63,6 +63,8 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     edge,
     close: async () => {
+      // Open sockets would keep server.close() waiting: close them (and with them their sessions) first.
+      for (const socket of wss.clients) socket.terminate();
       await edge.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const store of stores) await store.close();

@@ -1,0 +1,26 @@
+// The WebSocket upgrade for the edge app in workerd. hono/cloudflare-workers has one, but it never calls onOpen (the
+// edge app binds its channel there) and its module index pulls in the Workers Sites manifest import.
+import { defineWebSocketHelper, WSContext, type UpgradeWebSocket } from 'hono/ws';
+import type { WorkerdGlobals } from './workerd-types.js';
+
+export const upgradeWebSocket: UpgradeWebSocket = defineWebSocketHelper((c, events) => {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return;
+  const { WebSocketPair } = globalThis as unknown as WorkerdGlobals;
+  const { 0: client, 1: server } = new WebSocketPair();
+  const context = new WSContext({
+    send: (data) => server.send(data),
+    close: (code, reason) => server.close(code, reason),
+    raw: server,
+    get readyState() {
+      return server.readyState as 0 | 1 | 2 | 3;
+    },
+    protocol: server.protocol ?? null,
+  });
+  server.addEventListener('message', (event) => events.onMessage?.(event as MessageEvent, context));
+  server.addEventListener('close', (event) => events.onClose?.(event as CloseEvent, context));
+  server.addEventListener('error', (event) => events.onError?.(event, context));
+  // Events are dispatched from the next turn on, so onOpen runs before the first message.
+  server.accept();
+  events.onOpen?.(new Event('open'), context);
+  return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+});
