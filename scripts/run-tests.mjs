@@ -11,6 +11,7 @@ const files = [
   'test/spake2p.test.ts',
   'test/counters.test.ts',
   'test/storage.test.ts',
+  'test/redis.test.ts',
   'test/session-conformance.test.ts',
   'test/session-manager.test.ts',
   'test/exchange.test.ts',

@@ -26,6 +26,7 @@ export interface DurableObjectNamespaceLike {
 /** The server end of a WebSocketPair, as workerd has it: accept() before use. */
 export interface WorkerWebSocket {
   accept(): void;
+  binaryType: string;
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
   readonly readyState: number;

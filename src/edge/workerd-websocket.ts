@@ -7,6 +7,9 @@ export const upgradeWebSocket: UpgradeWebSocket = defineWebSocketHelper((c, even
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return;
   const { WebSocketPair } = globalThis as unknown as WorkerdGlobals;
   const { 0: client, 1: server } = new WebSocketPair();
+  // The standard's default is 'blob' (workerd follows it from compatibility date 2026-03-17 on); the app reads
+  // ArrayBuffers.
+  server.binaryType = 'arraybuffer';
   const context = new WSContext({
     send: (data) => server.send(data),
     close: (code, reason) => server.close(code, reason),

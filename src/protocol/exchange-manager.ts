@@ -71,6 +71,11 @@ export class ExchangeManager {
       this.#options.onDropped?.(error, channel);
       return;
     }
+    this.dispatch(message, channel);
+  }
+
+  /** Routes a message already decoded (and committed) to its exchange, or to a handler for a new exchange. */
+  dispatch(message: DecodedMessage, channel: MessageChannel): void {
     this.#options.onMessage?.(message, channel);
     const { session, payloadHeader: ph } = message;
     if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) {

@@ -134,6 +134,7 @@ const GROUP_DATA_COUNTER_KEY = 'counters/group-data';
 const GROUP_CONTROL_COUNTER_KEY = 'counters/group-control';
 
 const NO_TAGS: readonly number[] = Object.freeze([]);
+const noop = (): void => {};
 
 const peerKey = (fabricIndex: number | undefined, nodeId: bigint): string => `${fabricIndex ?? 0}/${nodeId}`;
 
@@ -562,16 +563,33 @@ export class SessionManager {
    * `channel` binds the unsecured session a new handshake creates.
    */
   decode(datagram: Uint8Array, channel?: SessionChannel): DecodedMessage {
+    const { message, commit } = this.decodeDeferred(datagram, channel);
+    commit();
+    return message;
+  }
+
+  /**
+   * As decode, but a secure message's counter is committed (and its activity recorded) only when `commit()` is
+   * called: a caller with another replay check to pass first, such as a fleet's shared window in Redis, commits
+   * after that check and drops the message otherwise. Unsecured and group messages are committed at once.
+   */
+  decodeDeferred(datagram: Uint8Array, channel?: SessionChannel): { message: DecodedMessage; commit(): void } {
     this.#assertOpen();
     if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
     const reader = new ByteReader(datagram);
     const prefix = readClearHeaderPrefix(reader);
-    if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
-    if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+    if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
+    if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
     return this.#decodeSecure(datagram, prefix.sessionId, prefix.security);
   }
 
-  #decodeSecure(datagram: Uint8Array, sessionId: number, security: number): DecodedMessage {
+  /** The session id a datagram names (0 for unsecured, the group session id for groups), from its clear header. */
+  static sessionIdOf(datagram: Uint8Array): number {
+    if (!(datagram instanceof Uint8Array) || datagram.length < 4) throw new MalformedMessageError('message', 'shorter than a header');
+    return datagram[1]! | (datagram[2]! << 8);
+  }
+
+  #decodeSecure(datagram: Uint8Array, sessionId: number, security: number): { message: DecodedMessage; commit(): void } {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new UnknownSessionError(sessionId);
     // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
@@ -593,10 +611,12 @@ export class SessionManager {
     }
     const { payloadHeader, payload } = splitPayload(plain);
     if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
-    session.peerWindow.commit(header.messageCounter);
-    session.lastActivity = session.lastPeerActivity = this.#now();
-    if (session.state === 'defunct') session.state = 'active';
-    return { session, header, payloadHeader, payload };
+    const commit = () => {
+      session.peerWindow.commit(header.messageCounter);
+      session.lastActivity = session.lastPeerActivity = this.#now();
+      if (session.state === 'defunct') session.state = 'active';
+    };
+    return { message: { session, header, payloadHeader, payload }, commit };
   }
 
   #decodeUnsecured(datagram: Uint8Array, channel: SessionChannel | undefined): DecodedMessage {

@@ -9,12 +9,14 @@
 // bytes given, binary-safe.
 //
 // Availability: an operation never waits more than `timeoutMs` (default 1000) for a connection, nor more than
-// `timeoutMs` for the reply once sent, so it settles within 2 × timeoutMs. Past that it rejects with
+// `timeoutMs` (+ 250 ms of slack) for the reply once sent, so it settles within about 2 × timeoutMs, and within
+// timeoutMs when Redis is down or frozen (measured: 1.0 s with the default). Past that it rejects with
 // StoreUnavailableError (an edge app answers 503). The client reconnects by itself (backoff up to 500 ms) and a
 // connection that receives nothing for `timeoutMs` while a reply is owed is dropped and reopened, so a frozen or
 // partitioned server is noticed and the store recovers once Redis answers again. Commands are never queued while
 // disconnected, nor resent after a reconnect: a rejected operation is not silently applied later by this client.
 // A command that was sent but got no reply may still have been applied by Redis: such errors say maybeApplied.
+import { StoreUnavailableError } from './store-lifecycle.js';
 import { Buffer } from 'node:buffer';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -28,7 +30,10 @@ import { CHECK_AND_COMMIT, CLAIM, INCREMENT, RELEASE, type RedisScript } from '.
 export interface RedisStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
   url: string;
-  /** Prepended to every key, so one Redis can hold several deployments (e.g. `matter:prod:`). Default none. */
+  /**
+   * Prepended to every key, so one Redis can hold several deployments (e.g. `matter:prod:`). Default none. End it
+   * with a separator: a prefix that starts another (`a:` and `a:b:`) would list the other's keys.
+   */
   keyPrefix?: string;
   /** The longest an operation waits for a connection, and then for its reply, in ms. Default 1000. */
   timeoutMs?: number;
@@ -43,16 +48,9 @@ export interface RedisStoreOptions {
  * running it): nothing changed. It is true when the command was sent and the reply never came: the write may or may
  * not have taken effect, so retry only what is idempotent (set, delete, claimSessionId by the same owner) or check.
  */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
-  readonly maybeApplied: boolean;
-  constructor(message: string, options: { maybeApplied: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.maybeApplied = options.maybeApplied;
-  }
-}
-
 /** reserveCounterBlock: the block would pass the counter's limit. Nothing was reserved. */
+export { StoreUnavailableError };
+
 export class CounterExhaustedError extends RangeError {
   override name = 'CounterExhaustedError';
 }
@@ -172,8 +170,9 @@ export class RedisStore implements KeyValueStore {
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
-      // Integer replies as decimal strings, converted here with Number(): the client's own integer parser rounds
-      // values within 57 of 2^53 (it computes number * 10 + digit past 2^53 before subtracting '0').
+      // Integer replies as decimal strings, converted here with Number(): ioredis 6's integer parser rounds values
+      // just below 2^53 (9007199254740991 comes back as ...992: it adds the digit's char code before subtracting
+      // '0', passing 2^53 on the way).
       stringNumbers: true,
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 4), MAX_RECONNECT_DELAY_MS),
       // A primary that became a replica (failover): reconnect, DNS may lead to the new primary.

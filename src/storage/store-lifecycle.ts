@@ -31,3 +31,16 @@ export class StoreLifecycle {
     return this.#closing;
   }
 }
+
+/**
+ * The backing store cannot be reached (a distributed store is down or cut off). `maybeApplied` says whether a write
+ * might still have happened (the command was sent and no reply came). Edge endpoints answer 503.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  readonly maybeApplied: boolean;
+  constructor(message: string, options: { maybeApplied: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.maybeApplied = options.maybeApplied;
+  }
+}

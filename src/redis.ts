@@ -1,0 +1,5 @@
+// `matter-sessions/redis`: the Redis store for edge fleets (Node, Bun, Deno with npm: ioredis is a peer dependency).
+export {
+  RedisStore, StoreUnavailableError, CounterExhaustedError, NoFreeSessionIdError,
+  type RedisStoreOptions, type CounterBlock, type SharedCounterVerdict,
+} from './storage/redis-store.js';
