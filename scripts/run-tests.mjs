@@ -20,6 +20,7 @@ const files = [
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
   'test/edge.test.ts',
+  'test/edge-runtimes.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -1,6 +1,6 @@
 // `matter-sessions/edge/bun`: the edge app served by Bun.serve, WebSockets through hono/bun (whose handler Bun.serve
-// takes as `websocket`). Uses Bun's globals only (typed here as far as this module needs them), so the package's
-// Node-typed build compiles it.
+// takes as `websocket`). A realm keeps its records in memory unless its config gives a storage. Uses Bun's globals
+// only (typed here as far as this module needs them), so the package's Node-typed build compiles it.
 import { createBunWebSocket } from 'hono/bun';
 import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 

@@ -1,5 +1,6 @@
-// `matter-sessions/edge/deno`: the edge app served by Deno.serve, WebSockets through hono/deno. Uses Deno's globals
-// only (typed here as far as this module needs them), so the package's Node-typed build compiles it.
+// `matter-sessions/edge/deno`: the edge app served by Deno.serve, WebSockets through hono/deno. A realm keeps its
+// records in memory unless its config gives a storage. Uses Deno's globals only (typed here as far as this module
+// needs them), so the package's Node-typed build compiles it.
 import { upgradeWebSocket } from 'hono/deno';
 import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 

@@ -10,6 +10,7 @@ import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { sha256 } from '../crypto/hashes.js';
 import { EdgeMetrics } from './edge-metrics.js';
+import type { EdgeFleet } from './edge-fleet.js';
 import { EdgeRealm, type RealmConfig } from './edge-realm.js';
 
 /** Matter's largest message: the IPv6 minimum MTU (spec "Message Size"). */
@@ -30,6 +31,8 @@ export interface EdgeAppOptions {
   upgradeWebSocket?: UpgradeWebSocket;
   /** How long a request waits for a reply before answering 204 (ms). Default 25. */
   replySettleMs?: number;
+  /** Instances sharing a distributed store (src/edge/edge-fleet.ts): then any instance serves any session. */
+  fleet?: EdgeFleet;
 }
 
 export interface EdgeApp {
@@ -66,7 +69,7 @@ export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
     if (!pending) {
       const config = options.realms[name] ?? (options.dynamicRealm ? await options.dynamicRealm(name) : undefined);
       if (!config) return undefined;
-      pending = realms.get(name) ?? EdgeRealm.create(name, config, metrics);
+      pending = realms.get(name) ?? EdgeRealm.create(name, config, metrics, options.fleet);
       realms.set(name, pending);
       pending.catch(() => realms.delete(name));
     }

@@ -1,5 +1,7 @@
 // One realm of the edge: its own session table, exchanges, PASE responder (so a client establishes its session
-// through the endpoint) and attribute server (the default message handler answers BasicInformation reads).
+// through the endpoint) and attribute server (the default message handler answers BasicInformation reads). Every
+// message, over HTTP or a WebSocket, takes one path: decoded without committing its counter; in a fleet, checked
+// against the shared reception window; then committed and dispatched.
 import { MalformedMessageError } from '../codec/malformed-message-error.js';
 import { AttributeServer, basicInformationAttributes, type AttributeTable, type BasicInformation } from '../interaction/attribute-server.js';
 import { ExchangeManager } from '../protocol/exchange-manager.js';
@@ -7,10 +9,13 @@ import type { MessageChannel } from '../protocol/message-channel.js';
 import { PaseResponder } from '../protocol/pase/pase-responder.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
+import { prefixedStore } from '../storage/prefixed-store.js';
+import { StoreUnavailableError } from '../storage/store-lifecycle.js';
 import { AuthenticationFailedError, DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import { SessionManager, type DecodedMessage } from '../session/session-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
+import type { EdgeFleet, FleetBlockCounter } from './edge-fleet.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { HttpReplyChannel } from './http-reply-channel.js';
 import { WebSocketChannel } from './websocket-channel.js';
@@ -22,37 +27,29 @@ export interface RealmConfig {
   basicInformation?: Partial<BasicInformation>;
   /** Replaces the default attribute table. */
   attributes?: AttributeTable;
-  /** Resumption records and counters; default a MemoryStore. */
+  /** Resumption records and counters; default a MemoryStore (in a fleet: the fleet's store). */
   storage?: KeyValueStore;
   /** PBKDF2 iterations of the passcode verifier (1000..100000). Default 1000. */
   iterations?: number;
+  /** Failed handshakes before the realm stops accepting new ones (the spec's commissioning-window rule). Default 20. */
+  maxFailedAttempts?: number;
 }
 
-/** An HTTP message's outcome: a reply (200), nothing to answer (204), or a client error. */
+/** A message's outcome: a reply (200), nothing to answer (204), a client error, or the shared store down (503). */
 export type HttpOutcome =
   | { status: 200; reply: Uint8Array }
   | { status: 204 }
-  | { status: 400 | 403 | 404 | 409; error: string; detail: string };
+  | { status: 400 | 403 | 404 | 409 | 503; error: string; detail: string };
 
-function outcomeOf(error: unknown): HttpOutcome {
-  const detail = (error as Error)?.message ?? String(error);
-  if (error instanceof MalformedMessageError) return { status: 400, error: 'malformed-message', detail };
-  if (error instanceof UnknownSessionError) return { status: 404, error: 'unknown-session', detail };
-  if (error instanceof AuthenticationFailedError) return { status: 403, error: 'authentication-failed', detail };
-  if (error instanceof DuplicateMessageError) return { status: 409, error: 'replay', detail };
-  return { status: 400, error: 'bad-message', detail };
-}
-
-/** Set while one HTTP message is being decoded (decoding is synchronous), to learn what became of it. */
-interface DecodingCapture {
-  current?: { message?: DecodedMessage; error?: unknown } | undefined;
-}
+/** Handshakes an edge realm serves at once: unlike a device, it serves many clients. */
+const CONCURRENT_HANDSHAKES = 64;
 
 export class EdgeRealm {
   readonly http: HttpReplyChannel;
   readonly #opened = new Map<SecureSession, number>();
+
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
-    readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly decoding: DecodingCapture) {
+    readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined) {
     this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc({ realm: name }));
     sessions.events.on('sessionOpened', (session) => {
       this.#opened.set(session, Date.now());
@@ -66,47 +63,86 @@ export class EdgeRealm {
     });
   }
 
-  static async create(name: string, config: RealmConfig, metrics: EdgeMetrics): Promise<EdgeRealm> {
-    const sessions = await SessionManager.create({ storage: config.storage ?? new MemoryStore() });
-    const decoding: DecodingCapture = {};
-    const exchanges = new ExchangeManager(sessions, {
-      onMessage: (message) => {
-        metrics.messagesIn.inc({ realm: name });
-        if (decoding.current) decoding.current.message = message;
-      },
-      onDropped: (error) => {
-        if (error instanceof AuthenticationFailedError) metrics.authenticationFailures.inc({ realm: name });
-        if (error instanceof DuplicateMessageError) metrics.replaysDropped.inc({ realm: name });
-        if (decoding.current) decoding.current.error = error;
-      },
+  static async create(name: string, config: RealmConfig, metrics: EdgeMetrics, fleet?: EdgeFleet): Promise<EdgeRealm> {
+    const storage = fleet ? prefixedStore(fleet.store, `realm/${name}/`) : config.storage ?? new MemoryStore();
+    const sessions = await SessionManager.create({
+      storage,
+      limits: { maxSessions: 10_000, maxPaseSessions: 10_000 },
+      ...(fleet ? { sessionIds: fleet.sessionIds(name), sessionState: fleet.sessionState(name), counterFor: fleet.counterFor(name) } : {}),
     });
-    const pase = new PaseResponder(exchanges, { passcode: config.passcode, iterations: config.iterations ?? 1000 });
+    const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
+    const pase = new PaseResponder(exchanges, {
+      passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: CONCURRENT_HANDSHAKES,
+      maxFailedAttempts: config.maxFailedAttempts ?? 20,
+    });
     new AttributeServer(exchanges, config.attributes ?? basicInformationAttributes({
       vendorName: 'matter-sessions', vendorId: 0xfff1, productName: 'matter-sessions edge', productId: 0x8000,
       ...config.basicInformation,
     }));
-    return new EdgeRealm(name, sessions, exchanges, pase, metrics, decoding);
+    return new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet);
   }
 
-  /** One message from an HTTP request: decoded, routed, and answered with the reply it produces, if any. */
-  async handleHttpMessage(body: Uint8Array, settleMs: number): Promise<HttpOutcome> {
-    const capture: { message?: DecodedMessage; error?: unknown } = {};
-    this.decoding.current = capture;
-    try {
-      this.exchanges.receive(body, this.http);
-    } finally {
-      this.decoding.current = undefined;
+  #failed(error: unknown): HttpOutcome {
+    const detail = (error as Error)?.message ?? String(error);
+    if (error instanceof StoreUnavailableError) return { status: 503, error: 'store-unavailable', detail };
+    if (error instanceof MalformedMessageError) return { status: 400, error: 'malformed-message', detail };
+    if (error instanceof UnknownSessionError) return { status: 404, error: 'unknown-session', detail };
+    if (error instanceof AuthenticationFailedError) {
+      this.metrics.authenticationFailures.inc({ realm: this.name });
+      return { status: 403, error: 'authentication-failed', detail };
     }
-    if (capture.error !== undefined) return outcomeOf(capture.error);
-    const session = capture.message?.session;
-    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
-    const reply = await this.http.awaitReply(session, settleMs);
-    return reply ? { status: 200, reply } : { status: 204 };
+    if (error instanceof DuplicateMessageError) {
+      this.metrics.replaysDropped.inc({ realm: this.name });
+      return { status: 409, error: 'replay', detail };
+    }
+    return { status: 400, error: 'bad-message', detail };
   }
 
-  /** A WebSocket connected: returns the frame handler; sessions opened over it close with `channel`. */
+  /** Decodes and checks one message; returns it ready to dispatch (counter committed), or why it was refused. */
+  async #accept(body: Uint8Array, channel: MessageChannel): Promise<DecodedMessage | HttpOutcome> {
+    try {
+      const sessionId = SessionManager.sessionIdOf(body);
+      const secure = sessionId !== 0 && (body[3]! & 0x03) === 0;
+      if (this.fleet && secure) {
+        const session = await this.sessions.restoreSession(sessionId, channel);
+        if (session && !(await this.fleet.sessionExists(this.name, sessionId))) {
+          this.sessions.removeSession(sessionId, 'peer-closed'); // closed on another instance
+        }
+      }
+      const { message, commit } = this.sessions.decodeDeferred(body, channel);
+      if (this.fleet && message.session instanceof SecureSession) {
+        const verdict = await this.fleet.store.checkAndCommitCounter(this.fleet.windowKey(this.name, sessionId), message.header.messageCounter);
+        if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, message.header, message.payloadHeader);
+        await (message.session.counter as FleetBlockCounter).prepare();
+      }
+      commit();
+      return message;
+    } catch (error) {
+      return this.#failed(error);
+    }
+  }
+
+  /** One message from an HTTP request: answered with the reply it produces, if any. */
+  async handleHttpMessage(body: Uint8Array, settleMs: number): Promise<HttpOutcome> {
+    const accepted = await this.#accept(body, this.http);
+    if ('status' in accepted) return accepted;
+    const session = accepted.session;
+    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
+    const reply = this.http.awaitReply(session, settleMs); // waiting before dispatch: the reply may come at once
+    this.exchanges.dispatch(accepted, this.http);
+    const bytes = await reply;
+    return bytes ? { status: 200, reply: bytes } : { status: 204 };
+  }
+
+  /** A WebSocket connected: returns its frame handler. Frames are processed in order; refused ones are counted. */
   attachWebSocket(channel: WebSocketChannel): (frame: Uint8Array) => void {
-    return (frame) => this.exchanges.receive(frame, channel);
+    let queue = Promise.resolve();
+    return (frame) => {
+      queue = queue.then(async () => {
+        const accepted = await this.#accept(frame, channel);
+        if (!('status' in accepted)) this.exchanges.dispatch(accepted, channel);
+      });
+    };
   }
 
   /** A WebSocket channel whose frames are counted as messages out. */
@@ -127,5 +163,3 @@ export class EdgeRealm {
     await this.sessions.close();
   }
 }
-
-export type { MessageChannel };

@@ -14,7 +14,7 @@ export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebS
   realms: Record<string, Omit<RealmConfig, 'storage'>>;
   host?: string;
   port?: number;
-  /** Each realm keeps its records in a FileStore under <dataDir>/<realm>. */
+  /** Each realm keeps its records in a FileStore under <dataDir>/<realm> (unless the fleet's store holds them). */
   dataDir: string;
   /** A directory to serve at / (the web app), if any. */
   staticRoot?: string;
@@ -36,7 +36,10 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
     return store;
   };
   const realms: Record<string, RealmConfig> = {};
-  for (const [name, config] of Object.entries(options.realms)) realms[name] = { ...config, storage: await storeFor(name) };
+  // In a fleet the realms keep their records in the shared store; alone, in files.
+  for (const [name, config] of Object.entries(options.realms)) {
+    realms[name] = options.fleet ? config : { ...config, storage: await storeFor(name) };
+  }
 
   const outer = new Hono();
   const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: outer });
@@ -45,7 +48,7 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
     ...(options.dynamicRealm ? {
       dynamicRealm: async (name: string) => {
         const config = await options.dynamicRealm!(name);
-        return config && { ...config, storage: await storeFor(name) };
+        return config && (options.fleet ? config : { ...config, storage: await storeFor(name) });
       },
     } : {}),
   });

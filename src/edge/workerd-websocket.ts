@@ -1,5 +1,5 @@
-// The WebSocket upgrade for the edge app in workerd. hono/cloudflare-workers has one, but it never calls onOpen (the
-// edge app binds its channel there) and its module index pulls in the Workers Sites manifest import.
+// The WebSocket upgrade for the edge app in workerd. hono/cloudflare-workers has one (deprecated, gone in hono 5), but
+// it never calls onOpen, where the edge app binds the socket's channel, and it leaves binary frames as Blobs.
 import { defineWebSocketHelper, WSContext, type UpgradeWebSocket } from 'hono/ws';
 import type { WorkerdGlobals } from './workerd-types.js';
 

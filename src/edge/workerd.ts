@@ -11,6 +11,7 @@
 //                                  would wake every realm's object on each scrape
 // WebSockets are accepted by the object itself rather than through the hibernation API: a hibernated object drops
 // its memory, and with it the sessions bound to a socket that is still open.
+// The package's workerd entry: it imports the wasm as a module (Workers refuse to compile it from bytes) for ready().
 import '../workerd.js';
 import { Hono } from 'hono';
 import { createEdgeApp, type EdgeApp } from './edge-app.js';

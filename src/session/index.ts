@@ -1,9 +1,9 @@
 export {
   SessionManager, type SessionManagerOptions, type SessionManagerEvents, type SessionLimits, type SessionCloseReason,
   type CreateSecureSessionArgs, type DecodedMessage, type GroupDestination, type GroupSource, type AnySession,
-  type ActiveSessionInformation,
+  type ActiveSessionInformation, type SessionIdClaims, type SessionStateStore, type StoredSessionState,
 } from './session-manager.js';
-export { SecureSession, type SecureSessionKind } from './secure-session.js';
+export { SecureSession, type SecureSessionKind, type OutgoingMessageCounter, type PeerCounterWindow } from './secure-session.js';
 export { UnsecuredSession } from './unsecured-session.js';
 export { type SessionChannel, ManualChannel } from './session-channel.js';
 export { type Fabric, type FabricFactory } from './fabric-table.js';

@@ -17,7 +17,7 @@ import { CounterExhaustedError, PersistedMessageCounter, SessionMessageCounter, 
 import { MessageScratch, nonceNodeId, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
 import { GroupReceptionWindow, SecureUnicastReceptionWindow } from './reception-window.js';
 import { ResumptionRecords, type ResumptionRecord } from './resumption-records.js';
-import { SecureSession, type SecureSessionKind } from './secure-session.js';
+import { SecureSession, type OutgoingMessageCounter, type SecureSessionKind } from './secure-session.js';
 import type { SessionChannel } from './session-channel.js';
 import {
   AuthenticationFailedError, DuplicateMessageError, SessionClosedError, SessionLimitError, UnknownSessionError,
@@ -46,6 +46,24 @@ export interface SessionLimits {
   maxUnsecuredSessions?: number;
   /** Stored resumption records; default 3 per fabric (at least 3). */
   maxResumptionRecords?: number;
+  /** PASE sessions open at once: 1 for a commissionable device (the spec's rule); more for an edge endpoint. */
+  maxPaseSessions?: number;
+}
+
+/** Session ids shared with other instances (a fleet): an id is used here only once claimed there. */
+export interface SessionIdClaims {
+  claim(id: number): Promise<boolean>;
+  release(id: number): Promise<void>;
+}
+
+/** What re-creates a secure session elsewhere: its creation arguments (secret included), never its keys. */
+export type StoredSessionState = Omit<CreateSecureSessionArgs, 'channel'>;
+
+/** Secure sessions shared with other instances: saved when created here, loaded by an instance that meets them. */
+export interface SessionStateStore {
+  save(sessionId: number, state: StoredSessionState): Promise<void>;
+  load(sessionId: number): Promise<StoredSessionState | undefined>;
+  remove(sessionId: number): Promise<void>;
 }
 
 export interface SessionManagerOptions {
@@ -63,6 +81,12 @@ export interface SessionManagerOptions {
    * requires; tests pin it to reproduce reference messages byte for byte.
    */
   counterStart?: () => number;
+  /** Makes a secure session's outgoing counter (a fleet reserves blocks in shared storage); default in memory. */
+  counterFor?: (sessionId: number) => OutgoingMessageCounter;
+  /** Claims session ids with other instances before using them. */
+  sessionIds?: SessionIdClaims;
+  /** Shares secure sessions with other instances. */
+  sessionState?: SessionStateStore;
   /** Receives errors thrown by event listeners (default: reportError or console.error). */
   onListenerError?: (error: unknown) => void;
 }
@@ -134,6 +158,11 @@ const GROUP_DATA_COUNTER_KEY = 'counters/group-data';
 const GROUP_CONTROL_COUNTER_KEY = 'counters/group-control';
 
 const NO_TAGS: readonly number[] = Object.freeze([]);
+
+function stateOf(args: CreateSecureSessionArgs): StoredSessionState {
+  const { channel: _channel, ...state } = args;
+  return { ...state, sharedSecret: state.sharedSecret.slice(), salt: state.salt.slice() };
+}
 const noop = (): void => {};
 
 const peerKey = (fabricIndex: number | undefined, nodeId: bigint): string => `${fabricIndex ?? 0}/${nodeId}`;
@@ -167,10 +196,16 @@ export class SessionManager {
   readonly #limits: SessionLimits;
   readonly #clock: () => number;
   readonly #counterStart: (() => number) | undefined;
+  readonly #counterFor: ((sessionId: number) => OutgoingMessageCounter) | undefined;
+  readonly #claims: SessionIdClaims | undefined;
+  readonly #onBackgroundError: ((error: unknown) => void) | undefined;
+  readonly #sessionState: SessionStateStore | undefined;
   readonly #ids: SessionIdAllocator;
   /** Ids handed out by getNextAvailableSessionId() whose handshake has not produced a session yet. */
   readonly #pendingIds = new Set<number>();
   readonly #sessions = new Map<number, SecureSession>();
+  /** Sessions another instance created: closing them here leaves the shared state and the id claim alone. */
+  readonly #restored = new WeakSet<SecureSession>();
   readonly #unsecured = new Map<bigint, UnsecuredSession>();
   readonly #unsecuredCounter = new UnsecuredMessageCounter();
   readonly #groupKeys = new GroupKeysTable();
@@ -190,6 +225,10 @@ export class SessionManager {
     this.#limits = { ...options.limits };
     this.#clock = options.clock ?? Date.now;
     this.#counterStart = options.counterStart;
+    this.#counterFor = options.counterFor;
+    this.#claims = options.sessionIds;
+    this.#onBackgroundError = options.onListenerError;
+    this.#sessionState = options.sessionState;
     this.#ids = new SessionIdAllocator();
     this.#groupDataCounter = new PersistedMessageCounter({ store, key: GROUP_DATA_COUNTER_KEY });
     this.#groupControlCounter = new PersistedMessageCounter({ store, key: GROUP_CONTROL_COUNTER_KEY });
@@ -280,15 +319,43 @@ export class SessionManager {
     return id;
   }
 
-  /** Frees an id from getNextAvailableSessionId() whose handshake failed. */
+  /**
+   * As getNextAvailableSessionId, and also claimed with the other instances when ids are shared: an id another
+   * instance holds is skipped (and kept out of this instance's allocator).
+   */
+  async reserveSessionId(): Promise<number> {
+    if (!this.#claims) return this.getNextAvailableSessionId();
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const id = this.getNextAvailableSessionId();
+      if (await this.#claims.claim(id)) return id;
+      this.#pendingIds.delete(id); // held elsewhere: stays allocated here so it is not offered again
+    }
+    throw new SessionLimitError('no session id could be claimed with the other instances');
+  }
+
+  /** Frees an id from getNextAvailableSessionId() or reserveSessionId() whose handshake failed. */
   releaseSessionId(id: number): void {
     if (!this.#pendingIds.delete(id)) throw new RangeError(`id: ${id} is not reserved for a handshake`);
     this.#ids.release(id);
+    this.#releaseClaim(id);
+  }
+
+  #releaseClaim(id: number): void {
+    this.#claims?.release(id).catch((error: unknown) => this.#reportBackground(error));
+  }
+
+  #reportBackground(error: unknown): void {
+    (this.#onBackgroundError ?? console.error)(error);
   }
 
   // ---- secure sessions -----------------------------------------------------------------------------------------
 
   async createSecureSession(args: CreateSecureSessionArgs): Promise<SecureSession> {
+    return this.#createSession(args, true);
+  }
+
+  /** `shareState`: save it for other instances (false when restoring one they created). */
+  async #createSession(args: CreateSecureSessionArgs, shareState: boolean): Promise<SecureSession> {
     this.#assertOpen();
     const sessionId = sessionIdArgument('sessionId', args.sessionId);
     const peerSessionId = sessionIdArgument('peerSessionId', args.peerSessionId);
@@ -303,9 +370,12 @@ export class SessionManager {
     const kind: SecureSessionKind = args.fabricIndex === undefined ? 'pase' : 'case';
     const fabric = args.fabricIndex === undefined ? undefined : await this.#fabrics.require(args.fabricIndex);
     const peerParameters = args.sessionParameters ? resolveSessionParameters(args.sessionParameters) : DEFAULT_SESSION_PARAMETERS;
-    if (kind === 'pase' && this.getPaseSession()) {
-      throw new SessionLimitError('a PASE session is already open: only one at a time');
+    const maxPase = this.#limits.maxPaseSessions ?? 1;
+    if (kind === 'pase' && this.#paseCount() >= maxPase) {
+      throw new SessionLimitError(maxPase === 1 ? 'a PASE session is already open: only one at a time'
+        : `${maxPase} PASE sessions are open: the limit`);
     }
+    if (shareState && this.#sessionState) await this.#sessionState.save(sessionId, stateOf(args));
     this.#assertOpen();
 
     const okm = hkdfSha256(args.sharedSecret, args.salt, args.isResumption ? SESSION_RESUMPTION_KEYS_INFO : SESSION_KEYS_INFO, 48);
@@ -324,10 +394,11 @@ export class SessionManager {
       localNodeId: fabric?.nodeId ?? 0n, peerNodeId,
       caseAuthenticatedTags: args.caseAuthenticatedTags?.length ? Object.freeze([...args.caseAuthenticatedTags]) : NO_TAGS,
       isInitiator: args.isInitiator, isResumption: args.isResumption, peerParameters,
-      encryptKey, decryptKey, attestationChallenge, counter: new SessionMessageCounter(this.#counterStart?.()), peerWindow,
+      encryptKey, decryptKey, attestationChallenge, counter: this.#counterFor?.(sessionId) ?? new SessionMessageCounter(this.#counterStart?.()), peerWindow,
       channel: args.channel, now: this.#now(),
     });
     this.#sessions.set(sessionId, session);
+    if (!shareState) this.#restored.add(session);
     if (args.channel) session.detachChannel = args.channel.onClose(() => this.#close(session, 'channel-closed'));
     this.events.emit('sessionOpened', session);
     return session;
@@ -360,6 +431,26 @@ export class SessionManager {
         && (!best || s.lastActivity > best.lastActivity)) best = s;
     }
     return best;
+  }
+
+  #paseCount(): number {
+    let count = 0;
+    for (const s of this.#sessions.values()) if (s.kind === 'pase') count++;
+    return count;
+  }
+
+  /**
+   * The session with this id, restored from the shared session state if another instance created it; undefined
+   * if nobody did. Its id is then in use here too (another instance claimed it).
+   */
+  async restoreSession(id: number, channel?: SessionChannel): Promise<SecureSession | undefined> {
+    const local = this.#sessions.get(id);
+    if (local || !this.#sessionState) return local;
+    const state = await this.#sessionState.load(id);
+    if (!state || this.#sessions.has(id)) return this.#sessions.get(id);
+    if (!this.#ids.inUse(id)) this.#ids.reserve(id);
+    this.#pendingIds.add(id);
+    return this.#createSession({ ...state, sessionId: id, ...(channel ? { channel } : {}) }, false);
   }
 
   getPaseSession(): SecureSession | undefined {
@@ -423,6 +514,10 @@ export class SessionManager {
     this.#sessions.delete(session.id);
     session.destroy();
     this.#ids.release(session.id);
+    if (!this.#restored.has(session)) {
+      this.#releaseClaim(session.id);
+      this.#sessionState?.remove(session.id).catch((error: unknown) => this.#reportBackground(error));
+    }
     this.events.emit('sessionClosed', session, reason);
   }
 

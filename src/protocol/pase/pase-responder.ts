@@ -21,6 +21,12 @@ export interface PaseResponderOptions {
   handshakeTimeoutMs?: number;
   /** Failed handshakes before the commissioning window closes. Default 20. */
   maxFailedAttempts?: number;
+  /**
+   * Handshakes served at once. Default 1, the spec's rule for a commissionable device, which also refuses while
+   * a PASE session is open; an edge endpoint serving many clients raises it (and the SessionManager's
+   * maxPaseSessions).
+   */
+  maxConcurrentHandshakes?: number;
   onSession?: (session: SecureSession) => void;
   onWindowClosed?: () => void;
 }
@@ -36,13 +42,15 @@ export class PaseResponder {
   readonly #options: PaseResponderOptions;
   #failedAttempts = 0;
   #windowOpen = true;
-  #inProgress = false;
+  #inProgress = 0;
+  readonly #maxConcurrent: number;
 
   constructor(exchanges: ExchangeManager, options: PaseResponderOptions) {
     this.#exchanges = exchanges;
     this.#options = options;
     this.#timeoutMs = options.handshakeTimeoutMs ?? 60_000;
     this.#maxFailed = options.maxFailedAttempts ?? 20;
+    this.#maxConcurrent = options.maxConcurrentHandshakes ?? 1;
     if (options.verifier) {
       this.#verifier = options.verifier;
     } else if (options.passcode !== undefined) {
@@ -75,19 +83,21 @@ export class PaseResponder {
       await exchange.close();
       return;
     }
-    if (!this.#windowOpen || this.#inProgress || this.#exchanges.sessions.getPaseSession()) {
+    const deviceRules = this.#maxConcurrent === 1;
+    if (!this.#windowOpen || this.#inProgress >= this.#maxConcurrent
+      || (deviceRules && this.#exchanges.sessions.getPaseSession())) {
       await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
       await exchange.close();
       return;
     }
-    this.#inProgress = true;
+    this.#inProgress++;
     const timer = setTimeout(() => exchange.abort(new PaseError('timeout', 'PASE handshake timed out')), this.#timeoutMs);
     try {
       const session = await this.#respond(exchange, first);
       if (session) this.#options.onSession?.(session);
     } finally {
       clearTimeout(timer);
-      this.#inProgress = false;
+      this.#inProgress--;
       await exchange.close().catch(() => {});
     }
   }
@@ -99,7 +109,7 @@ export class PaseResponder {
       await sendStatus(exchange, INVALID_PARAMETER);
       return undefined;
     }
-    const localSessionId = sessions.getNextAvailableSessionId();
+    const localSessionId = await sessions.reserveSessionId();
     let session: SecureSession | undefined;
     try {
       const responseBytes = encodePbkdfParamResponse({

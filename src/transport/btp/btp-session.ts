@@ -12,6 +12,7 @@ import {
   encodePacket,
 } from './btp-codec.js';
 import { BtpClosedError, BtpProtocolError, BtpTimeoutError } from './btp-errors.js';
+import { BtpFlow } from './btp-flow.js';
 import { OutgoingMessage, Reassembler } from './btp-segments.js';
 import { BtpTimerHandle } from './btp-timer.js';
 
@@ -92,7 +93,6 @@ function checkRange(value: number, what: string, min: number, max: number): numb
 }
 
 const EMPTY = new Uint8Array(0);
-const NEVER_ACKED = 0xff; // "one before sequence number 0"
 
 export class BtpSession implements MessageChannel {
   readonly reliable = true;
@@ -102,22 +102,16 @@ export class BtpSession implements MessageChannel {
   readonly #link: BtpGattLink;
   readonly #onMessage: (message: Uint8Array, session: BtpSession) => void;
   readonly #maxFragmentSize: number;
-  #state: 'handshaking' | 'open' | 'closed' = 'handshaking';
-  #closeError: unknown;
-  readonly #closeListeners = new Set<(error?: unknown) => void>();
-
   /** Largest packet we send; `#receiveFragmentSize` the largest we accept. Both settle in the handshake. */
   #sendFragmentSize = MIN_FRAGMENT_SIZE;
   #receiveFragmentSize = MIN_FRAGMENT_SIZE;
   #windowSize: number;
 
-  // Sequence numbers are 8-bit and wrap; every packet takes one, standalone acks and the handshake response too.
-  #nextSendSequence = 0;
-  #lastAckedSequence = NEVER_ACKED;
-  #nextReceiveSequence = 0;
-  #lastSequenceWeAcked = NEVER_ACKED;
-  /** Set when an owed ack must go out now, alone if no segment can carry it. */
-  #ackDue = false;
+  /** Present while the session is open (after the handshake, until closed). */
+  #flow: BtpFlow | undefined;
+  #closed = false;
+  #closeError: unknown;
+  readonly #closeListeners = new Set<(error?: unknown) => void>();
 
   readonly #queue: PendingSend[] = [];
   #writing: Settler | undefined;
@@ -144,7 +138,7 @@ export class BtpSession implements MessageChannel {
     this.#handshakeTimer = new BtpTimerHandle(handshakeMs, () => this.close(new BtpTimeoutError('handshake', handshakeMs)));
     this.#ackReceivedTimer = new BtpTimerHandle(ackMs, () => this.close(new BtpTimeoutError('ack', ackMs)));
     this.#sendAckTimer = new BtpTimerHandle(options.sendAckDelayMs ?? BtpTimeout.sendAckMs, () => {
-      this.#ackDue = true;
+      this.#flow?.requestAck();
       void this.#pump();
     });
     const idleMs = options.idleTimeoutMs;
@@ -166,7 +160,7 @@ export class BtpSession implements MessageChannel {
     session.#handshakeTimer.start();
     try {
       await link.write(request);
-      if (session.#state !== 'closed') await options.subscribe(session);
+      if (!session.#closed) await options.subscribe(session);
     } catch (error) {
       session.close(error);
     }
@@ -195,8 +189,6 @@ export class BtpSession implements MessageChannel {
     session.#windowSize = windowSize;
     session.#sendFragmentSize = session.#receiveFragmentSize = fragmentSize;
     session.#handshakeResponse = encodeHandshakeResponse({ version: BTP_VERSION, fragmentSize, windowSize });
-    // The response is our sequence number 0, and the central acknowledges it like any other packet.
-    session.#nextSendSequence = 1;
     session.#handshakeTimer.start();
     return session;
   }
@@ -212,7 +204,7 @@ export class BtpSession implements MessageChannel {
   }
 
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#closed;
   }
 
   /**
@@ -222,8 +214,10 @@ export class BtpSession implements MessageChannel {
    */
   subscribed(): Promise<void> {
     if (this.role !== 'peripheral') return Promise.reject(new Error('only a peripheral learns of subscriptions'));
-    if (this.#state === 'handshaking') {
-      this.#open();
+    if (!this.#closed && this.#flow === undefined) {
+      // The response will be our sequence number 0, acknowledged like any other packet.
+      this.#open(new BtpFlow(this.#windowSize, { sent: 1, received: 0 }));
+      this.#ackReceivedTimer.start();
       void this.#pump();
     }
     return this.#handshake.promise;
@@ -231,10 +225,10 @@ export class BtpSession implements MessageChannel {
 
   /** Takes one value the peer wrote (peripheral) or indicated (central). Protocol errors close the session. */
   receivePacket(bytes: Uint8Array): void {
-    if (this.#state === 'closed') return;
+    if (this.#closed) return;
     let message: Uint8Array | undefined;
     try {
-      if (this.#state === 'open') message = this.#acceptPacket(bytes);
+      if (this.#flow !== undefined) message = this.#acceptPacket(this.#flow, bytes);
       else if (this.role === 'central') this.#acceptHandshakeResponse(bytes);
       else throw new BtpProtocolError('a packet arrived before the handshake response was sent');
     } catch (error) {
@@ -254,7 +248,7 @@ export class BtpSession implements MessageChannel {
    * BtpClosedError if the session closes first.
    */
   send(message: Uint8Array): Promise<void> {
-    if (this.#state === 'closed') return Promise.reject(new BtpClosedError(this.#closeError));
+    if (this.#closed) return Promise.reject(new BtpClosedError(this.#closeError));
     let segments: OutgoingMessage;
     try {
       segments = new OutgoingMessage(message.slice());
@@ -268,7 +262,7 @@ export class BtpSession implements MessageChannel {
   }
 
   onClose(listener: (error?: unknown) => void): () => void {
-    if (this.#state === 'closed') {
+    if (this.#closed) {
       queueMicrotask(() => listener(this.#closeError));
       return () => {};
     }
@@ -282,8 +276,9 @@ export class BtpSession implements MessageChannel {
    * releases the link.
    */
   close(error?: unknown): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flow = undefined;
     this.#closeError = error;
     for (const timer of [this.#handshakeTimer, this.#ackReceivedTimer, this.#sendAckTimer, this.#idleTimer]) timer?.stop();
     const closed = new BtpClosedError(error);
@@ -297,8 +292,8 @@ export class BtpSession implements MessageChannel {
     this.#link.close?.();
   }
 
-  #open(): void {
-    this.#state = 'open';
+  #open(flow: BtpFlow): void {
+    this.#flow = flow;
     this.#handshakeTimer.stop();
     this.#idleTimer?.start();
   }
@@ -311,56 +306,31 @@ export class BtpSession implements MessageChannel {
     this.#receiveFragmentSize = response.fragmentSize;
     this.#sendFragmentSize = Math.min(response.fragmentSize, this.#maxFragmentSize);
     this.#windowSize = response.windowSize;
-    // The response was the peripheral's sequence number 0: we owe its ack (SDK BtpEngine::Init for a central).
-    this.#nextReceiveSequence = 1;
+    // The response was the peripheral's sequence number 0 and we owe its ack (SDK BtpEngine::Init, central side).
+    this.#open(new BtpFlow(this.#windowSize, { sent: 0, received: 1 }));
     this.#sendAckTimer.start();
-    this.#open();
     this.#handshake.resolve();
   }
 
   /** Processes one post-handshake packet; returns the Matter message it completes, if any. */
-  #acceptPacket(bytes: Uint8Array): Uint8Array | undefined {
+  #acceptPacket(flow: BtpFlow, bytes: Uint8Array): Uint8Array | undefined {
     if (bytes.length > this.#receiveFragmentSize) {
       throw new BtpProtocolError(`packet of ${bytes.length} bytes exceeds the fragment size of ${this.#receiveFragmentSize}`);
     }
     const packet = decodePacket(bytes);
-    if (packet.sequenceNumber !== this.#nextReceiveSequence) {
-      throw new BtpProtocolError(`sequence number ${packet.sequenceNumber} where ${this.#nextReceiveSequence} was due`);
+    flow.receive(packet.sequenceNumber);
+    if (packet.ackNumber !== undefined) {
+      flow.acknowledge(packet.ackNumber);
+      if (flow.inFlight === 0) this.#ackReceivedTimer.stop();
+      else this.#ackReceivedTimer.restart();
     }
-    this.#nextReceiveSequence = (this.#nextReceiveSequence + 1) & 0xff;
-    if (packet.ackNumber !== undefined) this.#acceptAck(packet.ackNumber);
-
-    // Every packet, a standalone ack too, must be acknowledged. Once the peer can send at most one more data
-    // segment (it keeps the last slot of our window for an ack), ack now, or it stalls (SDK immediate-ack threshold).
-    this.#sendAckTimer.start();
-    if (this.#unackedReceived >= this.#windowSize - 1) this.#ackDue = true;
-
+    this.#sendAckTimer.start(); // every packet, a standalone ack too, is acknowledged in time
     if (!packet.beginsMessage && !packet.continuesMessage && !packet.endsMessage) return undefined;
     this.#idleTimer?.restart();
     return this.#reassembler.accept(packet);
   }
 
-  #acceptAck(ackNumber: number): void {
-    const newlyAcked = (ackNumber - this.#lastAckedSequence) & 0xff;
-    if (newlyAcked === 0 || newlyAcked > this.#inFlight) {
-      throw new BtpProtocolError(`ack ${ackNumber} does not match an unacknowledged packet (last acked ${this.#lastAckedSequence}, next ${this.#nextSendSequence})`);
-    }
-    this.#lastAckedSequence = ackNumber;
-    if (this.#inFlight === 0) this.#ackReceivedTimer.stop();
-    else this.#ackReceivedTimer.restart();
-  }
-
-  /** Our packets the peer has not acknowledged yet. */
-  get #inFlight(): number {
-    return (this.#nextSendSequence - 1 - this.#lastAckedSequence) & 0xff;
-  }
-
-  /** The peer's packets we have not acknowledged yet. */
-  get #unackedReceived(): number {
-    return (this.#nextReceiveSequence - 1 - this.#lastSequenceWeAcked) & 0xff;
-  }
-
-  /** Writes packets one at a time while the window allows and there is something to send. */
+  /** Writes packets one at a time (one GATT operation at a time) while there is something the window lets out. */
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -378,29 +348,29 @@ export class BtpSession implements MessageChannel {
     }
   }
 
+  /** Builds the next packet to write, taking its sequence number (and the owed ack) now so writes stay in order. */
   #nextPacket(): { bytes: Uint8Array; completes?: Settler } | undefined {
-    if (this.#state !== 'open') return undefined;
+    const flow = this.#flow;
+    if (flow === undefined) return undefined;
     const response = this.#handshakeResponse;
     if (response !== undefined) {
       this.#handshakeResponse = undefined;
-      this.#ackReceivedTimer.start();
       return { bytes: response, completes: this.#handshake };
     }
     const head = this.#queue[0];
-    // Data segments leave the last slot of the peer's window free, for an ack (spec "BTP Flow Control").
-    if (head !== undefined && this.#inFlight < this.#windowSize - 1) {
-      const ackNumber = this.#takeOwedAck();
-      const segment = head.segments.nextSegment(this.#takeSequenceNumber(), ackNumber, this.#sendFragmentSize);
+    if (head !== undefined && flow.canSendSegment) {
+      const ackNumber = this.#takeAck(flow);
+      const segment = head.segments.nextSegment(this.#takeSequenceNumber(flow), ackNumber, this.#sendFragmentSize);
       this.#idleTimer?.restart();
       if (!head.segments.done) return { bytes: encodePacket(segment) };
       this.#queue.shift();
       return { bytes: encodePacket(segment), completes: head };
     }
-    if (this.#ackDue && this.#unackedReceived > 0 && this.#inFlight < this.#windowSize) {
-      const ackNumber = this.#takeOwedAck()!;
+    if (flow.mustSendAck) {
+      const ackNumber = this.#takeAck(flow);
       return {
         bytes: encodePacket({
-          sequenceNumber: this.#takeSequenceNumber(), ackNumber, payload: EMPTY,
+          sequenceNumber: this.#takeSequenceNumber(flow), ackNumber, payload: EMPTY,
           beginsMessage: false, continuesMessage: false, endsMessage: false,
         }),
       };
@@ -408,19 +378,14 @@ export class BtpSession implements MessageChannel {
     return undefined;
   }
 
-  /** The ack number to put in the packet being built, if we owe one; from then on we owe nothing. */
-  #takeOwedAck(): number | undefined {
-    this.#ackDue = false;
-    if (this.#unackedReceived === 0) return undefined;
-    this.#sendAckTimer.stop();
-    this.#lastSequenceWeAcked = (this.#nextReceiveSequence - 1) & 0xff;
-    return this.#lastSequenceWeAcked;
+  #takeAck(flow: BtpFlow): number | undefined {
+    const ackNumber = flow.takeAck();
+    if (ackNumber !== undefined) this.#sendAckTimer.stop();
+    return ackNumber;
   }
 
-  #takeSequenceNumber(): number {
-    const sequenceNumber = this.#nextSendSequence;
-    this.#nextSendSequence = (sequenceNumber + 1) & 0xff;
+  #takeSequenceNumber(flow: BtpFlow): number {
     this.#ackReceivedTimer.start();
-    return sequenceNumber;
+    return flow.nextSequenceNumber();
   }
 }
