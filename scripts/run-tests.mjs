@@ -15,12 +15,14 @@ const files = [
   'test/session-conformance.test.ts',
   'test/session-manager.test.ts',
   'test/exchange.test.ts',
+  'test/btp.test.ts',
   'test/pase.test.ts',
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',
+  'test/edge-fleet.test.ts',
   'test/runtimes.test.ts',
 ];
 

@@ -8,3 +8,4 @@ export * from './protocol/index.js';
 export * from './interaction/index.js';
 export { HttpClientChannel } from './transport/http-client-channel.js';
 export { WebSocketClientChannel, type WebSocketLike } from './transport/websocket-client-channel.js';
+export * from './transport/btp/index.js';

@@ -9,6 +9,7 @@ import {
   BtpClosedError, BtpCodec, BtpProtocolError, BtpSession, BtpTimeoutError, MAX_BTP_MESSAGE_SIZE, OutgoingMessage,
   Reassembler, type BtpGattLink, type BtpPacket, type BtpSessionOptions, type BtpTimerOptions,
 } from '../src/transport/btp/index.js';
+import { BtpFlow } from '../src/transport/btp/btp-flow.js';
 
 await lib.ready();
 
@@ -252,6 +253,50 @@ describe('segmentation at fragment size 20', () => {
   });
 });
 
+describe('sequence numbers and acks', () => {
+  it('wrap at 255; an ack must cover one to all of our packets in flight, across the wrap too', () => {
+    const flow = new BtpFlow(6, { sent: 0, received: 1 });
+    for (let n = 0; n < 254; n++) flow.acknowledge(flow.nextSequenceNumber());
+    assert.deepEqual([254, 255, 0, 1].map(() => flow.nextSequenceNumber()), [254, 255, 0, 1]);
+    assert.equal(flow.inFlight, 4);
+    assert.equal(flow.canSendSegment, true);
+    flow.nextSequenceNumber();
+    assert.equal(flow.canSendSegment, false, '5 in flight: the last of 6 slots is kept for an ack');
+    assert.throws(() => flow.acknowledge(3), BtpProtocolError, 'never sent');
+    assert.throws(() => flow.acknowledge(253), BtpProtocolError, 'already acknowledged');
+    flow.acknowledge(255);
+    assert.equal(flow.inFlight, 3);
+    assert.throws(() => flow.acknowledge(255), BtpProtocolError, 'a duplicate ack');
+    flow.acknowledge(2);
+    assert.equal(flow.inFlight, 0);
+  });
+
+  it('only the next sequence number is accepted, wrapping from 255 to 0', () => {
+    const flow = new BtpFlow(6, { sent: 0, received: 1 });
+    for (let n = 1; n < 256; n++) flow.receive(n);
+    flow.receive(0);
+    assert.throws(() => flow.receive(0), BtpProtocolError, 'repeated');
+    assert.throws(() => flow.receive(2), BtpProtocolError, 'skipped');
+    flow.receive(1);
+  });
+
+  it('owed acks: piggy-backed or, once the peer can send no further segment or the timer asked, alone', () => {
+    const flow = new BtpFlow(4, { sent: 0, received: 1 }); // a central owing the ack of the handshake response
+    assert.equal(flow.owedAcks, 1);
+    assert.equal(flow.mustSendAck, false);
+    flow.requestAck();
+    assert.equal(flow.mustSendAck, true);
+    assert.equal(flow.takeAck(), 0);
+    assert.equal(flow.takeAck(), undefined, 'nothing owed any more');
+    flow.receive(1);
+    flow.receive(2);
+    assert.equal(flow.mustSendAck, false);
+    flow.receive(3);
+    assert.equal(flow.mustSendAck, true, '3 of 4 slots of our window used');
+    assert.equal(flow.takeAck(), 3);
+  });
+});
+
 interface Received {
   messages: Uint8Array[];
   closes: unknown[];
@@ -329,7 +374,7 @@ describe('BtpSession driven packet by packet', () => {
   it('peripheral: matter.js two-segment exchange at fragment size 20: replies 0901011200.. then 0602060504', async () => {
     const { link, session, received } = await scriptedPeripheral('656c04000000b90006', { maxFragmentSize: 20 });
     assert.deepEqual(link.writtenHex, ['656c04140006']);
-    session.receivePacket(hex('09000010000102030405060708090102030405 06'));
+    session.receivePacket(hex('0900001000010203040506070809010203040506'));
     session.receivePacket(hex('060107'));
     assert.deepEqual(received.messages, [hex('01020304050607080901020304050607')]);
     await session.send(hex('030201090807060504030201090807060504'));

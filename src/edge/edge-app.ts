@@ -29,8 +29,11 @@ export interface EdgeAppOptions {
   adminToken?: string;
   /** The runtime's WebSocket upgrade (hono/deno, hono/bun, hono/cloudflare-workers, @hono/node-ws). */
   upgradeWebSocket?: UpgradeWebSocket;
-  /** How long a request waits for a reply before answering 204 (ms). Default 25. */
-  replySettleMs?: number;
+  /**
+   * The longest a request waits for its reply (ms). It normally answers as soon as the reply is sent or the
+   * handlers wait for the client (then 204). Default 10 s.
+   */
+  replyTimeoutMs?: number;
   /** Instances sharing a distributed store (src/edge/edge-fleet.ts): then any instance serves any session. */
   fleet?: EdgeFleet;
 }
@@ -61,7 +64,7 @@ function jsonSafe(value: unknown): unknown {
 export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
   const metrics = new EdgeMetrics();
   const realms = new Map<string, Promise<EdgeRealm>>();
-  const settleMs = options.replySettleMs ?? 25;
+  const replyTimeoutMs = options.replyTimeoutMs ?? 10_000;
 
   const realm = async (name: string): Promise<EdgeRealm | undefined> => {
     if (!REALM_NAME.test(name)) return undefined;
@@ -100,7 +103,7 @@ export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
     }
     const target = await realm(c.req.param('realm'));
     if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
-    const outcome = await target.handleHttpMessage(body, settleMs);
+    const outcome = await target.handleHttpMessage(body, replyTimeoutMs);
     if (outcome.status === 200) {
       return c.body(outcome.reply as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/octet-stream' });
     }

@@ -67,7 +67,8 @@ export class EdgeRealm {
     const storage = fleet ? prefixedStore(fleet.store, `realm/${name}/`) : config.storage ?? new MemoryStore();
     const sessions = await SessionManager.create({
       storage,
-      limits: { maxSessions: 10_000, maxPaseSessions: 10_000 },
+      // Each handshake in progress holds an unsecured session: the pool must outnumber the handshakes served at once.
+      limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: 2 * CONCURRENT_HANDSHAKES },
       ...(fleet ? { sessionIds: fleet.sessionIds(name), sessionState: fleet.sessionState(name), counterFor: fleet.counterFor(name) } : {}),
     });
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
@@ -122,13 +123,14 @@ export class EdgeRealm {
     }
   }
 
-  /** One message from an HTTP request: answered with the reply it produces, if any. */
-  async handleHttpMessage(body: Uint8Array, settleMs: number): Promise<HttpOutcome> {
+  /** One message from an HTTP request: answered with the reply it produces, if any (waiting `capMs` at most). */
+  async handleHttpMessage(body: Uint8Array, capMs: number): Promise<HttpOutcome> {
     const accepted = await this.#accept(body, this.http);
     if ('status' in accepted) return accepted;
     const session = accepted.session;
     if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
-    const reply = this.http.awaitReply(session, settleMs); // waiting before dispatch: the reply may come at once
+    const idle = new Promise<void>((resolve) => queueMicrotask(() => void this.exchanges.whenIdle(session).then(resolve)));
+    const reply = this.http.awaitReply(session, idle, capMs); // waiting before dispatch: the reply may come at once
     this.exchanges.dispatch(accepted, this.http);
     const bytes = await reply;
     return bytes ? { status: 200, reply: bytes } : { status: 204 };

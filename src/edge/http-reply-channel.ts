@@ -35,8 +35,11 @@ export class HttpReplyChannel implements MessageChannel {
     return `u:${id}`;
   }
 
-  /** Waits for the reply to a message on `session`; undefined after `settleMs` of silence (nothing to answer). */
-  awaitReply(session: AnySession, settleMs: number): Promise<Uint8Array | undefined> {
+  /**
+   * Waits for the reply to a message on `session`: undefined once `idle` resolves with no reply (the handlers
+   * wait for the peer: nothing to answer), or after `capMs` at the most.
+   */
+  awaitReply(session: AnySession, idle: Promise<void>, capMs: number): Promise<Uint8Array | undefined> {
     const key = HttpReplyChannel.replyKey(session);
     return new Promise((resolve) => {
       const waiter: Waiter = {
@@ -45,13 +48,17 @@ export class HttpReplyChannel implements MessageChannel {
           resolve(reply);
         },
       };
-      const timer = setTimeout(() => {
+      const giveUp = () => {
         const list = this.#waiters.get(key);
         const index = list?.indexOf(waiter) ?? -1;
-        if (list && index >= 0) list.splice(index, 1);
-        if (list?.length === 0) this.#waiters.delete(key);
+        if (index < 0) return; // already answered
+        list!.splice(index, 1);
+        if (list!.length === 0) this.#waiters.delete(key);
+        clearTimeout(timer);
         resolve(undefined);
-      }, settleMs);
+      };
+      const timer = setTimeout(giveUp, capMs);
+      void idle.then(giveUp);
       const list = this.#waiters.get(key) ?? [];
       list.push(waiter);
       this.#waiters.set(key, list);

@@ -42,6 +42,7 @@ export class ExchangeManager {
       peerActive: (session) => session instanceof SecureSession && session.isPeerActive(Date.now()),
       forget: (exchange) => manager.#forget(exchange),
       onDefunct: (session) => { if (session instanceof SecureSession) sessions.markDefunct(session); },
+      onWaiting: (exchange) => manager.#checkIdle(exchange.session),
     };
     this.#stopListening = sessions.events.on('sessionClosed', (session) => this.#abortAll(session, 'session closed'));
   }
@@ -126,6 +127,37 @@ export class ExchangeManager {
     const map = this.#exchanges.get(exchange.session);
     if (map?.get(`${exchange.id}/${exchange.isInitiator}`) === exchange) map.delete(`${exchange.id}/${exchange.isInitiator}`);
     if (map?.size === 0) this.#exchanges.delete(exchange.session);
+    this.#checkIdle(exchange.session);
+  }
+
+  readonly #idleWaiters = new Map<AnySession, Array<() => void>>();
+
+  #isIdle(session: AnySession): boolean {
+    for (const exchange of this.#exchanges.get(session)?.values() ?? []) {
+      if (!exchange.closed && !exchange.waitingForPeer) return false;
+    }
+    return true;
+  }
+
+  #checkIdle(session: AnySession): void {
+    const waiters = this.#idleWaiters.get(session);
+    if (!waiters || !this.#isIdle(session)) return;
+    this.#idleWaiters.delete(session);
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Resolves once every exchange on the session waits for the peer or is closed: nothing more will be sent until
+   * the peer speaks. A request/response transport (HTTP) uses it to know that no reply is coming.
+   */
+  whenIdle(session: AnySession): Promise<void> {
+    // A message just dispatched is handled in a later microtask: look after those have run.
+    return new Promise((resolve) => queueMicrotask(() => {
+      if (this.#isIdle(session)) return resolve();
+      const waiters = this.#idleWaiters.get(session) ?? [];
+      waiters.push(resolve);
+      this.#idleWaiters.set(session, waiters);
+    }));
   }
 
   #channelOf(session: AnySession): MessageChannel {

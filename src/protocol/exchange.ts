@@ -37,6 +37,8 @@ export interface ExchangeHost {
   peerActive(session: AnySession): boolean;
   forget(exchange: Exchange): void;
   onDefunct(session: AnySession): void;
+  /** The exchange now waits for the peer (its handler has nothing more to do until a message comes). */
+  onWaiting(exchange: Exchange): void;
 }
 
 interface PendingReliable {
@@ -64,6 +66,11 @@ export class Exchange {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Waiting in next() for the peer: whoever drives this exchange has nothing to send until a message comes. */
+  get waitingForPeer(): boolean {
+    return this.#waiter !== undefined;
   }
 
   /** Reliable (MRP) timers run only over unreliable channels; acks are still owed and sent everywhere. */
@@ -185,6 +192,7 @@ export class Exchange {
         reject(new ExchangeTimeoutError(`exchange ${this.id}: no message within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiter = { resolve, reject, timer };
+      this.#host.onWaiting(this);
     });
   }
 

@@ -36,7 +36,7 @@ export const MAX_BTP_MESSAGE_SIZE = 1232;
 
 /** Receive window both sides use unless told otherwise (SDK BLE_MAX_RECEIVE_WINDOW_SIZE). */
 export const DEFAULT_WINDOW_SIZE = 6;
-/** Smallest workable window: one data packet in flight, one slot kept for an ack, one for the peer's ack. */
+/** Smallest window accepted: with its last slot kept for an ack, two segments can still travel at once. */
 export const MIN_WINDOW_SIZE = 3;
 export const MAX_WINDOW_SIZE = 255;
 

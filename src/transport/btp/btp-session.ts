@@ -41,7 +41,7 @@ export interface BtpTimerOptions {
 export interface BtpSessionOptions extends BtpTimerOptions {
   /** Receives each reassembled Matter message, in order (typically `(m, s) => exchanges.receive(m, s)`). */
   onMessage(message: Uint8Array, session: BtpSession): void;
-  /** Our receive window (3-255, default 6); the session uses the smaller of both sides'. */
+  /** Our receive window (3-255, default 6); the peripheral settles on the smaller of both sides'. */
   windowSize?: number;
   /** Largest packet we send (20-244, default 244). */
   maxFragmentSize?: number;
