@@ -11,6 +11,9 @@ import {
   closeSession, encodeReadRequest, establishPase, ExchangeManager, HttpClientChannel, InteractionOpcode, ProtocolId, ready, SessionManager,
   startNodeEdgeServer, WebSocketClientChannel, type MessageChannel, type SecureSession, type WebSocketLike,
 } from '../src/node.js';
+import { EdgeFleet } from '../src/edge/index.js';
+import { RedisStore } from '../src/redis.js';
+import { startRedisServer } from '../test/support/redis-server.js';
 import { median } from './measure.js';
 
 const PASSCODE = 20202021;
@@ -100,22 +103,35 @@ async function overWebSocket(url: string) {
   };
 }
 
-await ready();
-const dataDir = join(tmpdir(), `bench-edge-${process.pid}`);
-mkdirSync(dataDir, { recursive: true });
-const server = await startNodeEdgeServer({ realms: { home: { passcode: PASSCODE, basicInformation: { vendorName: 'Bench' } } }, port: 0, dataDir });
-try {
-  console.log(`edge on ${server.url}, ${SECONDS} s per run, memory of the realm: sessions in memory, records in a FileStore`);
-  const http = await overHttp(server.url);
-  console.log(`HTTP (autocannon, 10 connections): ${Math.round(http.roundTripsPerSecond)} encrypted round trips/s, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`);
-  const ws = await overWebSocket(server.url);
-  console.log(`WebSocket (one socket, ${ws.inFlight} in flight): ${Math.round(ws.roundTripsPerSecond)} encrypted round trips/s, p50 ${ws.p50Ms.toFixed(2)} ms, p99 ${ws.p99Ms.toFixed(2)} ms`);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/edge.json', import.meta.url), JSON.stringify({
-    measuredAt: new Date().toISOString(), seconds: SECONDS, store: 'memory sessions, file-store records',
-    http, websocket: ws,
-  }, null, 2) + '\n');
-} finally {
-  await server.close();
-  rm(dataDir, { recursive: true, force: true }, () => {});
+async function run(label: string, fleet: EdgeFleet | undefined) {
+  const dataDir = join(tmpdir(), `bench-edge-${process.pid}-${label}`);
+  mkdirSync(dataDir, { recursive: true });
+  const server = await startNodeEdgeServer({ realms: { home: { passcode: PASSCODE, basicInformation: { vendorName: 'Bench' } } }, port: 0, dataDir, ...(fleet ? { fleet } : {}) });
+  try {
+    console.log(`\n${label}: edge on ${server.url}, ${SECONDS} s per run`);
+    const http = await overHttp(server.url);
+    console.log(`HTTP (autocannon, 10 connections): ${Math.round(http.roundTripsPerSecond)} encrypted round trips/s, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`);
+    const ws = await overWebSocket(server.url);
+    console.log(`WebSocket (one socket, ${ws.inFlight} in flight): ${Math.round(ws.roundTripsPerSecond)} encrypted round trips/s, p50 ${ws.p50Ms.toFixed(2)} ms, p99 ${ws.p99Ms.toFixed(2)} ms`);
+    return { http, websocket: ws };
+  } finally {
+    await server.close();
+    rm(dataDir, { recursive: true, force: true }, () => {});
+  }
 }
+
+await ready();
+const memory = await run('memory store (sessions in memory, records in files)', undefined);
+const redis = await startRedisServer();
+const store = await RedisStore.connect({ url: redis.url, keyPrefix: 'bench:' });
+let fleet;
+try {
+  fleet = await run('Redis fleet (shared ids, sessions, counter blocks; every message checked in the shared window)', new EdgeFleet(store));
+} finally {
+  await store.close();
+  await redis.stop();
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/edge.json', import.meta.url), JSON.stringify({
+  measuredAt: new Date().toISOString(), seconds: SECONDS, memory, redisFleet: fleet,
+}, null, 2) + '\n');
