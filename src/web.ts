@@ -1,9 +1,6 @@
-// The browser entry (`matter-sessions/web`): everything universal, plus Matter over Web Bluetooth (BTP) and the
-// manual pairing code a user types in.
+// The browser entry (`matter-sessions/web`): everything universal (BTP included), plus its Web Bluetooth transport
+// and the manual pairing code a user types in.
 export * from './index.js';
-export {
-  BtpSession, BtpClosedError, BtpProtocolError, BtpTimeoutError, type BtpGattLink, type BtpSessionOptions,
-} from './transport/btp/index.js';
 export {
   requestMatterDevice, connectWebBluetooth, MatterBleUuid, MATTER_BLE_NAME_PREFIX, type MatterDeviceRequest,
   type WebBluetoothConnectOptions,

@@ -3,6 +3,7 @@
 // only with the realm; a reply is routed to the request waiting on its session (by the peer's session id, or
 // for handshakes by the initiator's ephemeral node id). HTTP is reliable: no MRP timers run over it.
 import type { MessageChannel } from '../protocol/message-channel.js';
+import { CloseSignal } from '../session/session-channel.js';
 import { SecureSession } from '../session/secure-session.js';
 import type { AnySession } from '../session/session-manager.js';
 
@@ -13,8 +14,7 @@ interface Waiter {
 export class HttpReplyChannel implements MessageChannel {
   readonly reliable = true;
   readonly #waiters = new Map<string, Waiter[]>();
-  readonly #listeners = new Set<(error?: unknown) => void>();
-  #closed = false;
+  readonly #closing = new CloseSignal();
 
   constructor(readonly name: string, private readonly onSent: (datagram: Uint8Array) => void = () => {}) {}
 
@@ -66,7 +66,7 @@ export class HttpReplyChannel implements MessageChannel {
   }
 
   send(datagram: Uint8Array): void {
-    if (this.#closed) return;
+    if (this.#closing.closed) return;
     const key = HttpReplyChannel.keyOf(datagram);
     const list = this.#waiters.get(key);
     const waiter = list?.shift();
@@ -79,15 +79,13 @@ export class HttpReplyChannel implements MessageChannel {
   }
 
   onClose(listener: (error?: unknown) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#closing.on(listener);
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closing.closed) return;
     for (const list of this.#waiters.values()) for (const waiter of list) waiter.resolve(undefined);
     this.#waiters.clear();
-    for (const listener of [...this.#listeners]) listener();
+    this.#closing.fire();
   }
 }

@@ -5,7 +5,7 @@ export {
 } from './session-manager.js';
 export { SecureSession, type SecureSessionKind, type OutgoingMessageCounter, type PeerCounterWindow } from './secure-session.js';
 export { UnsecuredSession } from './unsecured-session.js';
-export { type SessionChannel, ManualChannel } from './session-channel.js';
+export { type SessionChannel, ManualChannel, CloseSignal } from './session-channel.js';
 export { type Fabric, type FabricFactory } from './fabric-table.js';
 export { type GroupKeySet, type EpochKey } from './group-keys-table.js';
 export { type ResumptionRecord } from './resumption-records.js';

@@ -12,18 +12,16 @@ export interface SessionChannel {
   onClose(listener: (error?: unknown) => void): () => void;
 }
 
-/** A channel closed by its owner: `close(error?)` notifies every bound session once. */
-export class ManualChannel implements SessionChannel {
+/** What every channel does on closing: tell each listener once; a listener added later is told at once. */
+export class CloseSignal {
   readonly #listeners = new Set<(error?: unknown) => void>();
   #closed = false;
-
-  constructor(readonly name: string) {}
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  onClose(listener: (error?: unknown) => void): () => void {
+  on(listener: (error?: unknown) => void): () => void {
     if (this.#closed) {
       queueMicrotask(() => listener());
       return () => {};
@@ -32,11 +30,32 @@ export class ManualChannel implements SessionChannel {
     return () => this.#listeners.delete(listener);
   }
 
-  close(error?: unknown): void {
-    if (this.#closed) return;
+  /** Closes and notifies; returns false if it was already closed (nothing happens then). */
+  fire(error?: unknown): boolean {
+    if (this.#closed) return false;
     this.#closed = true;
     const listeners = [...this.#listeners];
     this.#listeners.clear();
     for (const listener of listeners) listener(error);
+    return true;
+  }
+}
+
+/** A channel closed by its owner: `close(error?)` notifies every bound session once. */
+export class ManualChannel implements SessionChannel {
+  readonly #closing = new CloseSignal();
+
+  constructor(readonly name: string) {}
+
+  get closed(): boolean {
+    return this.#closing.closed;
+  }
+
+  onClose(listener: (error?: unknown) => void): () => void {
+    return this.#closing.on(listener);
+  }
+
+  close(error?: unknown): void {
+    this.#closing.fire(error);
   }
 }

@@ -1,12 +1,12 @@
 // The client end of Matter over HTTP (the edge's POST /realms/:realm/messages): each message is one request; a 200
 // response body is the reply, handed to the receiver like any received message. Reliable: no MRP timers.
 import type { MessageChannel } from '../protocol/message-channel.js';
+import { CloseSignal } from '../session/session-channel.js';
 
 export class HttpClientChannel implements MessageChannel {
   readonly reliable = true;
   readonly name: string;
-  readonly #listeners = new Set<(error?: unknown) => void>();
-  #closed = false;
+  readonly #closing = new CloseSignal();
 
   /** `url`: the realm's messages endpoint; `receive` gets every reply with this channel. */
   constructor(readonly url: string, private readonly receive: (reply: Uint8Array, channel: HttpClientChannel) => void,
@@ -15,7 +15,7 @@ export class HttpClientChannel implements MessageChannel {
   }
 
   async send(datagram: Uint8Array): Promise<void> {
-    if (this.#closed) throw new Error(`${this.name}: closed`);
+    if (this.#closing.closed) throw new Error(`${this.name}: closed`);
     const response = await this.fetchImpl(this.url, {
       method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: datagram as Uint8Array<ArrayBuffer>,
     });
@@ -36,13 +36,10 @@ export class HttpClientChannel implements MessageChannel {
   }
 
   onClose(listener: (error?: unknown) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#closing.on(listener);
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const listener of [...this.#listeners]) listener();
+    this.#closing.fire();
   }
 }

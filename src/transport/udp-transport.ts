@@ -4,6 +4,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { MessageChannel } from '../protocol/message-channel.js';
+import { CloseSignal } from '../session/session-channel.js';
 
 /** Matter's IPv6 minimum MTU minus IP and UDP headers: no datagram may be larger (spec "Message Size"). */
 export const MAX_UDP_MESSAGE = 1280;
@@ -18,39 +19,29 @@ export interface UdpTransportOptions {
 export class UdpPeerChannel implements MessageChannel {
   readonly reliable = false;
   readonly name: string;
-  readonly #listeners = new Set<(error?: unknown) => void>();
-  #closed = false;
+  readonly #closing = new CloseSignal();
 
   constructor(private readonly transport: UdpTransport, readonly host: string, readonly port: number) {
     this.name = `udp:${isIPv6(host) ? `[${host}]` : host}:${port}`;
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#closing.closed;
   }
 
   send(datagram: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`${this.name}: channel closed`));
+    if (this.closed) return Promise.reject(new Error(`${this.name}: channel closed`));
     return this.transport.sendTo(datagram, this.host, this.port);
   }
 
   onClose(listener: (error?: unknown) => void): () => void {
-    if (this.#closed) {
-      queueMicrotask(() => listener());
-      return () => {};
-    }
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#closing.on(listener);
   }
 
   /** Closes this peer's channel (its sessions close); the socket stays open for other peers. */
   close(error?: unknown): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.transport.forget(this);
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
-    for (const listener of listeners) listener(error);
+    if (!this.closed) this.transport.forget(this);
+    this.#closing.fire(error);
   }
 }
 

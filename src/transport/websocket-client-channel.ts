@@ -2,6 +2,7 @@
 // with any object of the same shape (the `ws` package in Node). The socket is the connection: sessions bound to
 // this channel close with it. Reliable: no MRP timers.
 import type { MessageChannel } from '../protocol/message-channel.js';
+import { CloseSignal } from '../session/session-channel.js';
 
 /** The part of the WebSocket API this channel uses. */
 export interface WebSocketLike {
@@ -15,8 +16,7 @@ export interface WebSocketLike {
 export class WebSocketClientChannel implements MessageChannel {
   readonly reliable = true;
   readonly name: string;
-  readonly #listeners = new Set<(error?: unknown) => void>();
-  #closed = false;
+  readonly #closing = new CloseSignal();
 
   private constructor(private readonly socket: WebSocketLike, url: string,
     receive: (message: Uint8Array, channel: WebSocketClientChannel) => void) {
@@ -44,19 +44,16 @@ export class WebSocketClientChannel implements MessageChannel {
   }
 
   send(datagram: Uint8Array): void {
-    if (this.#closed) throw new Error(`${this.name}: closed`);
+    if (this.#closing.closed) throw new Error(`${this.name}: closed`);
     this.socket.send(datagram);
   }
 
   onClose(listener: (error?: unknown) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#closing.on(listener);
   }
 
   #closeOnce(error?: unknown): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const listener of [...this.#listeners]) listener(error);
+    this.#closing.fire(error);
   }
 
   close(): void {
