@@ -16,6 +16,8 @@ const files = [
   'test/session-manager.test.ts',
   'test/exchange.test.ts',
   'test/btp.test.ts',
+  'test/manual-pairing-code.test.ts',
+  'test/web/web-bluetooth-channel.test.ts',
   'test/pase.test.ts',
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
@@ -23,6 +25,8 @@ const files = [
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',
   'test/edge-fleet.test.ts',
+  'test/web-bluetooth-e2e.test.ts',
+  'test/web-edge-e2e.test.ts',
   'test/runtimes.test.ts',
 ];
 

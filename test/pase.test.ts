@@ -144,6 +144,21 @@ describe('PASE in memory', () => {
     }
   });
 
+  it('the connection closing mid-handshake fails it at once with PaseError disconnected', async () => {
+    const p = await pair();
+    p.link.b.drop = () => true; // the device goes quiet...
+    try {
+      const started = Date.now();
+      setTimeout(() => p.link.a.close(new Error('link lost')), 50); // ...and then the link drops
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE, timeoutMs: 30_000 }), (e: unknown) =>
+        e instanceof lib.PaseError && e.failure === 'disconnected' && /link lost/.test(e.message));
+      assert.ok(Date.now() - started < 2000, 'long before the 30 s answer timeout');
+      assert.equal(p.commissioner.sessionCount, 0);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('CloseSession ends the session on both sides', async () => {
     const p = await pair();
     try {

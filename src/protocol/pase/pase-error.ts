@@ -4,7 +4,8 @@ export type PaseFailure =
   | 'busy'               // the device has another handshake or PASE session, or its window is closed
   | 'timeout'            // the peer stopped answering
   | 'protocol'           // an unexpected or malformed message
-  | 'refused';           // the peer answered with a failure StatusReport
+  | 'refused'            // the peer answered with a failure StatusReport
+  | 'disconnected';      // the channel closed during the handshake
 
 export class PaseError extends Error {
   override name = 'PaseError';

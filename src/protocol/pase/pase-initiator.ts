@@ -31,6 +31,9 @@ export async function establishPase(exchanges: ExchangeManager, channel: Message
   const unsecured = sessions.createUnsecuredSession({ isInitiator: true, channel });
   const localSessionId = sessions.getNextAvailableSessionId();
   const exchange = exchanges.initiate(unsecured);
+  // A lost connection ends the handshake now, not when the next answer would have timed out.
+  const detach = channel.onClose((error) => exchange.abort(new PaseError('disconnected',
+    `the connection closed during the handshake${error ? `: ${(error as Error).message ?? String(error)}` : ''}`, { cause: error })));
   let session: SecureSession | undefined;
   try {
     const initiatorRandom = crypto.getRandomValues(new Uint8Array(32));
@@ -75,6 +78,7 @@ export async function establishPase(exchanges: ExchangeManager, channel: Message
     throw error instanceof PaseError || error instanceof RangeError || error instanceof TypeError
       ? error : new PaseError('protocol', (error as Error).message, { cause: error });
   } finally {
+    detach();
     sessions.removeUnsecuredSession(unsecured);
   }
 }

@@ -39,6 +39,7 @@ export async function expectMessage(exchange: Exchange, opcode: number, what: st
   try {
     message = await exchange.next(timeoutMs);
   } catch (error) {
+    if (error instanceof PaseError) throw error;
     if (error instanceof ExchangeTimeoutError) throw new PaseError('timeout', `no ${what} within ${timeoutMs} ms`, { cause: error });
     throw new PaseError('protocol', `waiting for ${what}: ${(error as Error).message}`, { cause: error });
   }
