@@ -146,7 +146,7 @@ describe('edge app on Node', () => {
 });
 
 describe('npm start', () => {
-  it('serves the edge on $PORT with the file store under ./data, printing realm, passcode and URLs', async () => {
+  it('serves the edge and the web app on $PORT with the file store under ./data, printing realm, passcode and URLs', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'npm-start-'));
     const child = spawn(process.execPath, [join(process.cwd(), 'dist/edge/node-main.js')], { cwd, env: { ...process.env, PORT: '0' } });
     try {
@@ -159,6 +159,10 @@ describe('npm start', () => {
       assert.match(out, /realm:\s+home/);
       assert.match(out, /passcode:\s+20202021/);
       const url = /listening on (\S+)/.exec(out)![1]!;
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200, 'the web app is served at /');
+      assert.match(await page.text(), /Pair a Matter device/);
+      assert.equal((await fetch(`${url}/matter-sessions.wasm`)).headers.get('content-type'), 'application/wasm');
       const c = await client();
       try {
         const session = await lib.establishPase(c.exchanges, new lib.HttpClientChannel(`${url}/realms/home/messages`, c.receive), { passcode: PASSCODE });
