@@ -658,8 +658,15 @@ export class SessionManager {
    * `channel` binds the unsecured session a new handshake creates.
    */
   decode(datagram: Uint8Array, channel?: SessionChannel): DecodedMessage {
-    const { message, commit } = this.decodeDeferred(datagram, channel);
-    commit();
+    this.#assertOpen();
+    if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
+    const reader = new ByteReader(datagram);
+    const prefix = readClearHeaderPrefix(reader);
+    if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
+    if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+    // The hot path: opened and committed in one go, with no closure per message.
+    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    this.#commitSecure(message.session as SecureSession, message.header.messageCounter);
     return message;
   }
 
@@ -675,7 +682,8 @@ export class SessionManager {
     const prefix = readClearHeaderPrefix(reader);
     if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
     if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
-    return this.#decodeSecure(datagram, prefix.sessionId, prefix.security);
+    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter) };
   }
 
   /** The session id a datagram names (0 for unsecured, the group session id for groups), from its clear header. */
@@ -684,7 +692,8 @@ export class SessionManager {
     return datagram[1]! | (datagram[2]! << 8);
   }
 
-  #decodeSecure(datagram: Uint8Array, sessionId: number, security: number): { message: DecodedMessage; commit(): void } {
+  /** Checks the counter against the window (without committing) and authenticates and decrypts. */
+  #openSecure(datagram: Uint8Array, sessionId: number, security: number): DecodedMessage {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new UnknownSessionError(sessionId);
     // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
@@ -706,12 +715,14 @@ export class SessionManager {
     }
     const { payloadHeader, payload } = splitPayload(plain);
     if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
-    const commit = () => {
-      session.peerWindow.commit(header.messageCounter);
-      session.lastActivity = session.lastPeerActivity = this.#now();
-      if (session.state === 'defunct') session.state = 'active';
-    };
-    return { message: { session, header, payloadHeader, payload }, commit };
+    return { session, header, payloadHeader, payload };
+  }
+
+  /** An authentic message's counter enters the window; the session was active just now. */
+  #commitSecure(session: SecureSession, counter: number): void {
+    session.peerWindow.commit(counter);
+    session.lastActivity = session.lastPeerActivity = this.#now();
+    if (session.state === 'defunct') session.state = 'active';
   }
 
   #decodeUnsecured(datagram: Uint8Array, channel: SessionChannel | undefined): DecodedMessage {
