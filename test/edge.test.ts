@@ -103,6 +103,24 @@ describe('edge app on Node', () => {
     }
   });
 
+  it('a client that sets the R flag over HTTP gets its ack piggy-backed on the reply, and no R back', async () => {
+    const c = await client();
+    try {
+      const unsecured = c.sessions.createUnsecuredSession({ isInitiator: true });
+      const request = c.sessions.encode(unsecured, { exchangeId: 0x4444, protocolId: lib.ProtocolId.secureChannel,
+        opcode: lib.SecureChannelOpcode.pbkdfParamRequest, initiator: true, needsAck: true },
+      lib.encodePbkdfParamRequest({ initiatorRandom: new Uint8Array(32).fill(3), initiatorSessionId: 99, passcodeId: 0, hasPbkdfParameters: false }));
+      const response = await post('/realms/home/messages', request);
+      assert.equal(response.status, 200);
+      const reply = c.sessions.decode(new Uint8Array(await response.arrayBuffer()));
+      assert.equal(reply.payloadHeader.opcode, lib.SecureChannelOpcode.pbkdfParamResponse);
+      assert.equal(reply.payloadHeader.ackedMessageCounter, lib.decodeMessageHeader(request).header.messageCounter, 'piggy-backed ack');
+      assert.equal(reply.payloadHeader.needsAck, false, 'HTTP is reliable: the edge asks for no ack and retransmits nothing');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('realms: a dynamic realm is created on first use; others stay unknown', async () => {
     const c = await client();
     try {
