@@ -2,7 +2,8 @@
 // (each suite only imports types), so Deno, Bun, workerd and Chromium run exactly the checks Node runs.
 import type * as Library from '../../src/index.js';
 import type { KeyValueStore } from '../../src/index.js';
-import { coreChecks, type Check, type SuiteData } from './core-suite.js';
+import type { Check } from './check.js';
+import { coreChecks, type SuiteData } from './core-suite.js';
 import { counterChecks, type CounterSuiteData } from './counter-suite.js';
 import { cryptoChecks, type CryptoSuiteData } from './crypto-suite.js';
 import { interactionChecks } from './interaction-suite.js';

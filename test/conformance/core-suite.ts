@@ -1,6 +1,8 @@
 // The core's conformance suite. It has no imports at run time: the library and the data come in as arguments, so
 // the same compiled file runs unchanged in Node, Deno, Bun, workerd and Chromium (test/runtimes.test.ts).
 import type * as Library from '../../src/index.js';
+import { type Check, equal, equalBytes, fail, hex, throwsNamed, toHex } from './check.js';
+export type { Check } from './check.js';
 
 export interface CcmVector {
   name: string; key: string; nonce: string; aad: string; plaintext: string; ciphertext: string; tag: string;
@@ -12,11 +14,8 @@ export interface OracleCase {
   seed: number; sealed: string;
 }
 export interface SuiteData { ccmVectors: CcmVector[]; oracleCases: OracleCase[] }
-export interface Check { name: string; run(): void | Promise<void> }
 export interface SuiteReport { runtime: string; passed: number; failed: number; failures: string[] }
 
-export const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-export const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Deterministic bytes from a seed (xorshift32), so every runtime builds the same oracle inputs. */
 export function seededBytes(seed: number, length: number): Uint8Array {
@@ -27,27 +26,6 @@ export function seededBytes(seed: number, length: number): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equalBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  if (toHex(actual) !== toHex(expected)) fail(`${what}: got ${toHex(actual).slice(0, 80)}, expected ${toHex(expected).slice(0, 80)}`);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function throwsNamed(fn: () => unknown, errorName: string, mentions: string, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    const error = e as Error;
-    if (error.name !== errorName) fail(`${what}: threw ${error.name}: ${error.message}, expected ${errorName}`);
-    if (!error.message.includes(mentions)) fail(`${what}: message "${error.message}" does not mention "${mentions}"`);
-    return;
-  }
-  fail(`${what}: did not throw`);
 }
 
 function ccmChecks(lib: typeof Library, data: SuiteData): Check[] {

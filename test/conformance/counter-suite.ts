@@ -1,9 +1,10 @@
 // The message-counter conformance checks: the reference SDK's replay-window scenarios (vectors/message-counter.json)
 // step by step, plus the outgoing counters' limits. Type imports only, like core-suite.ts: the library and the data
 // come in as arguments, so the compiled file runs unchanged in Node, Deno, Bun, workerd and Chromium.
-import type { Check } from './core-suite.js';
+import type { Check } from './check.js';
 import type * as ReceptionWindows from '../../src/session/reception-window.js';
 import type * as MessageCounters from '../../src/session/message-counters.js';
+import { equal, fail, throwsNamed } from './check.js';
 
 export type CountersModule =
   Pick<typeof ReceptionWindows, 'SecureUnicastReceptionWindow' | 'GroupReceptionWindow' | 'UnencryptedReceptionWindow'> &
@@ -23,22 +24,6 @@ export interface CounterScenario { name: string; mode: 'unicast' | 'group' | 'un
 export interface CounterSuiteData { counterScenarios: CounterScenario[] }
 
 type Verdict = ReceptionWindows.CounterVerdict;
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function throwsNamed(fn: () => unknown, errorName: string, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    equal((e as Error).name, errorName, what);
-    return;
-  }
-  fail(`${what}: did not throw`);
-}
 
 /** The verdict the step wants: the SDK's exact result where the vector records it, else what `expect` allows. */
 function checkVerdict(step: CounterStep, verdict: Verdict, what: string): void {
@@ -129,8 +114,8 @@ function designChecks(lib: CountersModule): Check[] {
         equal(counter.next(), 0xfffffffe, 'next');
         equal(counter.next(), 0xffffffff, 'last');
         equal(counter.exhausted, true, 'exhausted');
-        throwsNamed(() => counter.next(), 'CounterExhaustedError', 'after the last');
-        throwsNamed(() => counter.next(), 'CounterExhaustedError', 'again');
+        throwsNamed(() => counter.next(), 'CounterExhaustedError', '', 'after the last');
+        throwsNamed(() => counter.next(), 'CounterExhaustedError', '', 'again');
       },
     },
     {

@@ -3,7 +3,8 @@
 // (the library and the parsed vector files come in as arguments), so the compiled file runs unchanged in Node,
 // Deno, Bun, workerd and Chromium.
 import type * as Crypto from '../../src/crypto/index.js';
-import type { Check } from './core-suite.js';
+import type { Check } from './check.js';
+import { equal, equalBytes, fail, hex, throwsNamed, toHex } from './check.js';
 
 export type CryptoModule = typeof Crypto;
 
@@ -34,30 +35,7 @@ export interface CryptoSuiteData {
   pbkdf: { genericPbkdf2Sha256: Pbkdf2Vector[] };
 }
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equalBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  if (toHex(actual) !== toHex(expected)) fail(`${what}: got ${toHex(actual).slice(0, 80)}, expected ${toHex(expected).slice(0, 80)}`);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function throwsNamed(fn: () => unknown, errorName: string, mentions: string, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    const error = e as Error;
-    if (error.name !== errorName) fail(`${what}: threw ${error.name}: ${error.message}, expected ${errorName}`);
-    if (!error.message.includes(mentions)) fail(`${what}: message "${error.message}" does not mention "${mentions}"`);
-    return;
-  }
-  fail(`${what}: did not throw`);
-}
 
 const SESSION_KEYS = toHex(ascii('SessionKeys'));
 const GROUP_KEY = toHex(ascii('GroupKey v1.0'));
@@ -177,7 +155,7 @@ function argumentChecks(lib: CryptoModule): Check[] {
   const caseSecrets = { sharedSecret: b(32), ipk: b(16), sigma1: b(3), sigma2: b(3), sigma3: b(3) };
   const resumption = { sharedSecret: b(32), initiatorRandom: b(32), resumptionId: b(16) };
   const rejects = (name: string, errorName: string, mentions: string, fn: () => unknown): Check =>
-    ({ name, run: () => throwsNamed(fn, errorName, mentions, name) });
+    ({ name, run: () => { throwsNamed(fn, errorName, mentions, name); } });
   return [
     rejects('sha256 of a string is a TypeError naming data', 'TypeError', 'data', () => lib.sha256('abc' as never)),
     rejects('hmacSha256 with an array key is a TypeError naming key', 'TypeError', 'key', () => lib.hmacSha256([1] as never, b(1))),

@@ -3,7 +3,8 @@
 // The fixtures are matter.js 0.17's own encodings (test/interaction.test.ts re-derives each from its TLV schemas and
 // from the encoder its device side sends reports with), plus hand-built malformed reports.
 import type * as Interaction from '../../src/interaction/index.js';
-import type { Check } from './core-suite.js';
+import type { Check } from './check.js';
+import { equal, fail, hex, throwsNamed, toHex } from './check.js';
 
 export type InteractionModule = typeof Interaction;
 
@@ -40,16 +41,8 @@ export const INTERACTION_FIXTURES = {
   statusResponseWithoutStatus: '1524ff0c18',
 } as const;
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const F = INTERACTION_FIXTURES;
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
 /** One string per value, distinguishing bigint from number and bytes from arrays, object keys sorted. */
 function canonical(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
@@ -64,18 +57,6 @@ function same(actual: unknown, expected: unknown, what: string): void {
   const [a, e] = [canonical(actual), canonical(expected)];
   if (a !== e) fail(`${what}: got ${a}, expected ${e}`);
 }
-function throwsNamed(fn: () => unknown, errorName: string, mentions: string, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    const error = e as Error;
-    if (error.name !== errorName) fail(`${what}: threw ${error.name}: ${error.message}, expected ${errorName}`);
-    if (!error.message.includes(mentions)) fail(`${what}: message "${error.message}" does not mention "${mentions}"`);
-    return;
-  }
-  fail(`${what}: did not throw`);
-}
-
 const BASIC_INFORMATION = 0x28;
 const vendorNamePath = { endpoint: 0, cluster: BASIC_INFORMATION, attribute: 1 };
 

@@ -3,6 +3,8 @@
 // `makeStore` lets a runtime run the restart checks on its own persistent store (IndexedDB in Chromium).
 import type * as Library from '../../src/index.js';
 import type { KeyValueStore, PayloadHeader, SessionManager } from '../../src/index.js';
+import { type Check, equal, equalBytes, fail, hex, rejectsNamed, rng, toHex } from './check.js';
+export type { Check } from './check.js';
 
 type Lib = typeof Library;
 
@@ -24,39 +26,8 @@ interface EvictionVector {
   name: string; sessions: Array<{ peerNodeId: number; fabricIndex: number; lastActivityTime: number; state: string }>;
   evictionHint: { nodeId: number; fabricIndex: number }; expectedEvictedIndex: number;
 }
-export interface Check { name: string; run(): void | Promise<void> }
 export interface SessionSuiteOptions { makeStore?: () => Promise<KeyValueStore> }
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function equalBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  if (toHex(actual) !== toHex(expected)) fail(`${what}: got ${toHex(actual)}, expected ${toHex(expected)}`);
-}
-async function rejectsNamed(fn: () => unknown, errorName: string, what: string): Promise<Error> {
-  try {
-    await fn();
-  } catch (e) {
-    if ((e as Error).name !== errorName) fail(`${what}: threw ${(e as Error).name}: ${(e as Error).message}, expected ${errorName}`);
-    return e as Error;
-  }
-  return fail(`${what}: did not throw ${errorName}`);
-}
-
-/** xorshift32, so every runtime fuzzes with the same inputs. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
 
 const fabric = (fabricIndex: number, nodeId: bigint) => ({
   fabricIndex, fabricId: 0x2906c908d115d362n + BigInt(fabricIndex), nodeId,

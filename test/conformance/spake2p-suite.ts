@@ -5,7 +5,8 @@
 // imports only, like core-suite.ts, so the compiled file runs unchanged in Node, Deno, Bun, workerd and Chromium.
 import type * as Core from '../../src/core/index.js';
 import type * as Crypto from '../../src/crypto/index.js';
-import type { Check } from './core-suite.js';
+import type { Check } from './check.js';
+import { equal, equalBytes, fail, hex, throwsNamed, toHex } from './check.js';
 
 export type Spake2pModule = typeof Crypto & Pick<typeof Core, 'seal'>;
 
@@ -39,20 +40,8 @@ export interface Spake2pSuiteData {
   pbkdf: { vectors: PasscodeVector[] };
 }
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equalBytes(actual: Uint8Array, expected: Uint8Array | string, what: string): void {
-  const want = typeof expected === 'string' ? expected : toHex(expected);
-  if (toHex(actual) !== want) fail(`${what}: got ${toHex(actual).slice(0, 80)}, expected ${want.slice(0, 80)}`);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
 function thrown(fn: () => unknown, what: string): Error {
   try {
     fn();
@@ -60,11 +49,6 @@ function thrown(fn: () => unknown, what: string): Error {
     return e as Error;
   }
   return fail(`${what}: did not throw`);
-}
-function throwsNamed(fn: () => unknown, errorName: string, mentions: string, what: string): void {
-  const error = thrown(fn, what);
-  if (error.name !== errorName) fail(`${what}: threw ${error.name}: ${error.message}, expected ${errorName}`);
-  if (!error.message.includes(mentions)) fail(`${what}: message "${error.message}" does not mention "${mentions}"`);
 }
 function failsHandshake(lib: Spake2pModule, fn: () => unknown, reason: Crypto.Spake2pFailure, what: string): void {
   const error = thrown(fn, what);
@@ -343,7 +327,7 @@ function argumentChecks(lib: Spake2pModule, data: Spake2pSuiteData): Check[] {
   const n = hex(data.spake2p.constants.order_n);
   const nMinus1 = flipped(n, 31); // n is odd: flipping bit 0 of the last byte gives n - 1
   const rejects = (name: string, errorName: string, mentions: string, fn: () => unknown): Check =>
-    ({ name, run: () => throwsNamed(fn, errorName, mentions, name) });
+    ({ name, run: () => { throwsNamed(fn, errorName, mentions, name); } });
   const derive = (passcode: unknown, salt: unknown = b(16), iterations: unknown = 1000) =>
     () => lib.computePasscodeVerifier(passcode as number, salt as Uint8Array, iterations as number);
   const invalidPasscodes = [0, 11111111, 22222222, 33333333, 44444444, 55555555, 66666666, 77777777, 88888888,

@@ -5,8 +5,9 @@
 // "Ascending order" for list() means JavaScript's string order (UTF-16 code units), the order IndexedDB keeps and
 // Array.prototype.sort gives; a backend whose native order differs (UTF-8 bytes) sorts before returning.
 import type { KeyValueStore } from '../../src/storage/key-value-store.js';
+import { type Check, equal, equalBytes, fail } from './check.js';
+export type { Check } from './check.js';
 
-export interface Check { name: string; run(): void | Promise<void> }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -14,18 +15,6 @@ const bytes = (text: string): Uint8Array => encoder.encode(text);
 const text = (value: Uint8Array | undefined): string => (value === undefined ? '(absent)' : decoder.decode(value));
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${show(actual)}, expected ${show(expected)}`);
-}
-function equalBytes(actual: Uint8Array | undefined, expected: Uint8Array, what: string): void {
-  if (!(actual instanceof Uint8Array)) fail(`${what}: got ${show(actual)}, expected ${expected.length} bytes`);
-  if (actual.length !== expected.length || actual.some((byte, i) => byte !== expected[i])) {
-    fail(`${what}: got ${actual.length} bytes [${actual.slice(0, 16).join(',')}...], expected ${expected.length} bytes [${expected.slice(0, 16).join(',')}...]`);
-  }
-}
 function equalList(actual: string[], expected: string[], what: string): void {
   if (!Array.isArray(actual) || show(actual) !== show(expected)) fail(`${what}: got ${show(actual)}, expected ${show(expected)}`);
 }

@@ -4,7 +4,8 @@
 import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { seededBytes, toHex, type CcmVector, type OracleCase, type SuiteData } from './core-suite.js';
+import { toHex } from './check.js';
+import { seededBytes, type CcmVector, type OracleCase, type SuiteData } from './core-suite.js';
 import type { SessionSuiteData } from './session-suite.js';
 import type { AllSuiteData } from './all-suites.js';
 

@@ -1,7 +1,8 @@
 // The TLV conformance suite. It has no imports at run time: the library and the vectors come in as arguments, so
 // the same compiled file runs unchanged in Node, Deno, Bun, workerd and Chromium (as core-suite.ts does).
 import type * as Tlv from '../../src/codec/tlv.js';
-import type { Check } from './core-suite.js';
+import type { Check } from './check.js';
+import { equal, fail, hex, throwsNamed, toHex } from './check.js';
 
 export type TlvModule = typeof Tlv;
 
@@ -22,27 +23,7 @@ export interface TlvVector {
 }
 export interface TlvSuiteData { tlvVectors: TlvVector[] }
 
-const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
-const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-function equal<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) fail(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function throwsNamed(fn: () => unknown, errorName: string, mentions: string, what: string): Error {
-  try {
-    fn();
-  } catch (e) {
-    const error = e as Error;
-    if (error.name !== errorName) fail(`${what}: threw ${error.name}: ${error.message}, expected ${errorName}`);
-    if (!error.message.includes(mentions)) fail(`${what}: message "${error.message}" does not mention "${mentions}"`);
-    return error;
-  }
-  return fail(`${what}: did not throw`);
-}
 
 const lengthWidth = (v: TlvVectorValue) => (v.lenWidth ? { lenWidth: v.lenWidth } : {});
 

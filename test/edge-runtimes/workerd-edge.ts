@@ -3,9 +3,9 @@
 // the probe as PROBE, both SQLite-backed, their storage persisted in a directory so a restart keeps it.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleForWorkerd } from '../runtimes/workerd-bundle.js';
 import { Miniflare } from 'miniflare';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,30 +30,8 @@ export interface WorkerdEdge {
 }
 
 async function bundle(): Promise<{ code: string; wasmImporters: string[] }> {
-  const wasmImporters: string[] = [];
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [{
-      name: 'wasm-as-module',
-      setup(build) {
-        build.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path);
-          if (file !== wasmFile) return { errors: [{ text: `unexpected wasm import ${file}` }] };
-          wasmImporters.push(relative(projectRoot, args.importer));
-          return { path: `./${wasmModule}`, external: true };
-        });
-      },
-    }],
-  });
-  return { code: result.outputFiles[0]!.text, wasmImporters };
+  const { code, wasmImporters } = await bundleForWorkerd(entry, wasmFile, wasmModule);
+  return { code, wasmImporters: wasmImporters.map((file) => relative(projectRoot, file)) };
 }
 
 export async function startWorkerdEdge(options: WorkerdEdgeOptions): Promise<WorkerdEdge> {

@@ -1,9 +1,9 @@
 // workerd through miniflare: the Worker is bundled as wrangler would (export conditions workerd/worker/browser), with
 // the package's .wasm left as a module import and handed to workerd as a CompiledWasm module.
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleForWorkerd } from './workerd-bundle.js';
 import { Miniflare } from 'miniflare';
 import { withTimeout } from './timeout.js';
 import { dataPath, outputDir, projectRoot, type RuntimeReport } from './suite-artifacts.js';
@@ -19,30 +19,7 @@ export interface WorkerBundle {
 }
 
 export async function bundleWorker(): Promise<WorkerBundle> {
-  const wasmImporters: string[] = [];
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [{
-      name: 'wasm-as-module',
-      setup(build) {
-        build.onResolve({ filter: /\.wasm$/ }, (args) => {
-          const file = resolve(args.resolveDir, args.path);
-          if (file !== wasmFile) return { errors: [{ text: `unexpected wasm import ${file}` }] };
-          wasmImporters.push(args.importer);
-          return { path: `./${wasmModuleName}`, external: true };
-        });
-      },
-    }],
-  });
-  const code = result.outputFiles[0]!.text;
+  const { code, wasmImporters } = await bundleForWorkerd(entry, wasmFile, wasmModuleName);
   await writeFile(join(outputDir, 'worker.js'), code);
   return { code, wasmImporters };
 }
