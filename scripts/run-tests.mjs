@@ -1,6 +1,25 @@
 // `npm test`: the test files are listed here (Node 20's test runner does not expand globs, and an empty list
 // would run zero tests and pass). Add new test files to this list.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// The tests need two system programs: Chromium (browser tests) and redis-server (fleet tests). On a fresh Debian
+// machine they are installed here, so `npm test` alone sets everything up; elsewhere the message says what to do.
+const hasCommand = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+const missing = ['chromium', 'redis-server'].filter((name) => !hasCommand(name));
+if (missing.length > 0) {
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    console.error(`npm test needs ${missing.join(' and ')}: install the Debian packages ${missing.join(' ')} (apt-get install -y ${missing.join(' ')})`);
+    process.exit(1);
+  }
+  console.log(`installing ${missing.join(', ')} (Debian packages)...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
+    const step = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (step.status !== 0) process.exit(step.status ?? 1);
+  }
+}
 
 const files = [
   'test/aes-tables.test.ts',

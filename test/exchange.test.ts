@@ -26,6 +26,15 @@ async function connectedPair(channelA: lib.MessageChannel, channelB: lib.Message
   return { ma, mb, sa, sb, ea, eb, atA, atB, close: async () => { ea.close(); eb.close(); await ma.close(); await mb.close(); } };
 }
 
+/** Managers with a session between them, each receiving from its end of an in-memory link. */
+async function linkedPair(reliable: boolean) {
+  const link = memoryLink(reliable);
+  const p = await connectedPair(link.a, link.b);
+  link.a.receiver = (d, c) => p.ea.receive(d, c);
+  link.b.receiver = (d, c) => p.eb.receive(d, c);
+  return { link, ...p };
+}
+
 /** An echo protocol (id 0xFFF1): the responder replies to each message with the same payload. */
 function echo(exchanges: lib.ExchangeManager, seen: Uint8Array[] = []) {
   exchanges.addProtocolHandler(0xfff1, async (exchange, first) => {
@@ -38,10 +47,8 @@ function echo(exchanges: lib.ExchangeManager, seen: Uint8Array[] = []) {
 
 describe('exchanges over an unreliable link (UDP-like)', () => {
   it('a request is answered; the request is acked by piggy-back, the answer by a standalone ack', async () => {
-    const link = memoryLink(false);
-    const p = await connectedPair(link.a, link.b);
-    link.a.receiver = (d, c) => p.ea.receive(d, c);
-    link.b.receiver = (d, c) => p.eb.receive(d, c);
+    const p = await linkedPair(false);
+    const link = p.link;
     echo(p.eb);
     try {
       const exchange = p.ea.initiate(p.sa);
@@ -61,10 +68,8 @@ describe('exchanges over an unreliable link (UDP-like)', () => {
   });
 
   it('datagrams dropped on purpose are retransmitted with the same counter until acked', async () => {
-    const link = memoryLink(false);
-    const p = await connectedPair(link.a, link.b);
-    link.a.receiver = (d, c) => p.ea.receive(d, c);
-    link.b.receiver = (d, c) => p.eb.receive(d, c);
+    const p = await linkedPair(false);
+    const link = p.link;
     const seen = echo(p.eb);
     link.a.drop = (_d, i) => i < 2; // the first two transmissions are lost
     try {
@@ -83,10 +88,8 @@ describe('exchanges over an unreliable link (UDP-like)', () => {
   });
 
   it('a lost ack makes the peer retransmit: the duplicate is acked again and not delivered twice', async () => {
-    const link = memoryLink(false);
-    const p = await connectedPair(link.a, link.b);
-    link.a.receiver = (d, c) => p.ea.receive(d, c);
-    link.b.receiver = (d, c) => p.eb.receive(d, c);
+    const p = await linkedPair(false);
+    const link = p.link;
     const received: lib.ExchangeMessage[] = [];
     p.eb.addProtocolHandler(0xfff1, async (exchange, first) => { received.push(first); await new Promise((r) => setTimeout(r, 400)); await exchange.close(); });
     link.b.drop = (_d, i) => i === 0; // b's first standalone ack is lost
@@ -121,10 +124,8 @@ describe('exchanges over an unreliable link (UDP-like)', () => {
 
 describe('exchanges over a reliable link (BTP/WebSocket-like)', () => {
   it('no R flag, no retransmission timers; the answer still comes', async () => {
-    const link = memoryLink(true);
-    const p = await connectedPair(link.a, link.b);
-    link.a.receiver = (d, c) => p.ea.receive(d, c);
-    link.b.receiver = (d, c) => p.eb.receive(d, c);
+    const p = await linkedPair(true);
+    const link = p.link;
     echo(p.eb);
     try {
       const exchange = p.ea.initiate(p.sa);
