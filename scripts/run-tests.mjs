@@ -27,6 +27,7 @@ const files = [
   'test/core-properties.test.ts',
   'test/tlv.test.ts',
   'test/crypto.test.ts',
+  'test/p256.test.ts',
   'test/spake2p.test.ts',
   'test/counters.test.ts',
   'test/storage.test.ts',

@@ -16,3 +16,8 @@ export {
   type Spake2pProverResult, type Spake2pVerifier,
 } from './spake2p.js';
 export { Spake2pError, type Spake2pFailure } from './spake2p-error.js';
+export {
+  generateP256KeyPair, p256PublicKey, isValidP256PublicKey, ecdsaSignSha256, ecdsaVerifySha256, ecdhP256,
+  ecdsaRawToDer, ecdsaDerToRaw, P256_PRIVATE_KEY_LENGTH, P256_PUBLIC_KEY_LENGTH, P256_SIGNATURE_LENGTH,
+  type P256KeyPair,
+} from './p256.js';
