@@ -47,6 +47,7 @@ const files = [
   'test/edge-fleet.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
+  'test/credentials-conformance.test.ts',
   'test/runtimes.test.ts',
 ];
 
