@@ -39,6 +39,8 @@ const files = [
   'test/manual-pairing-code.test.ts',
   'test/web/web-bluetooth-channel.test.ts',
   'test/pase.test.ts',
+  'test/case-messages.test.ts',
+  'test/case.test.ts',
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',

@@ -19,7 +19,9 @@ import {
 import {
   decodeSigma2, decodeSigma2Resume, decodeTbeData2, encodeSigma1, encodeSigma3, encodeTbeData3, encodeTbsData,
 } from './case-messages.js';
-import { describeStatus, expectCaseMessage, INVALID_PARAMETER, isStatusSuccess, parse, sendStatus, SUCCESS } from './case-steps.js';
+import {
+  asCaseError, expectCaseMessage, failureFromStatus, INVALID_PARAMETER, isStatusSuccess, parse, sendStatus, SUCCESS,
+} from './case-steps.js';
 import { defaultChainVerifier, verifyPeer } from './case-chain.js';
 import { caseDestinationId } from '../../credentials/case-destination-id.js';
 
@@ -147,7 +149,7 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
     await exchange.send(SecureChannelOpcode.sigma3, sigma3);
     const statusMessage = await expectCaseMessage(exchange, [SecureChannelOpcode.statusReport], 'the StatusReport', timeoutMs);
     const status = parse(() => decodeStatusReport(statusMessage.payload));
-    if (!isStatusSuccess(status)) throw new CaseError('refused', `the responder refused Sigma3: ${describeStatus(status)}`);
+    if (!isStatusSuccess(status)) throw failureFromStatus(status, 'Success after Sigma3');
 
     session = await sessions.createSecureSession({
       sessionId: localSessionId, peerSessionId: peerSessionId(sigma2.responderSessionId), sharedSecret,
@@ -165,8 +167,7 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
   } catch (error) {
     if (!session) sessions.releaseSessionId(localSessionId);
     await exchange.close().catch(() => {});
-    throw error instanceof CaseError || error instanceof RangeError || error instanceof TypeError
-      ? error : new CaseError('protocol', (error as Error).message, { cause: error });
+    throw asCaseError(error);
   } finally {
     ephemeral.privateKey.fill(0);
     sharedSecret?.fill(0);

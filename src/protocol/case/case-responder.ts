@@ -27,7 +27,7 @@ import {
   type Sigma1,
 } from './case-messages.js';
 import {
-  busy, describeStatus, expectCaseMessage, INVALID_PARAMETER, isStatusSuccess, NO_SHARED_TRUST_ROOTS, parse, sendStatus,
+  asCaseError, busy, expectCaseMessage, failureFromStatus, INVALID_PARAMETER, isStatusSuccess, NO_SHARED_TRUST_ROOTS, parse, sendStatus,
   SUCCESS,
 } from './case-steps.js';
 
@@ -109,8 +109,8 @@ export class CaseResponder {
       const result = await this.#respond(exchange, first);
       if (result) this.#options.onSession?.(result.session, { resumed: result.resumed });
     } catch (error) {
-      const failure = error instanceof CaseError ? error : new CaseError('protocol', (error as Error).message, { cause: error });
-      this.#options.onFailure?.(failure);
+      const failure = asCaseError(error);
+      this.#options.onFailure?.(failure instanceof CaseError ? failure : new CaseError('protocol', failure.message, { cause: failure }));
     } finally {
       clearTimeout(timer);
       this.#inProgress--;
@@ -185,7 +185,7 @@ export class CaseResponder {
       }));
       const reply = await expectCaseMessage(exchange, [SecureChannelOpcode.statusReport], 'the StatusReport', this.#timeoutMs);
       const status = parse(() => decodeStatusReport(reply.payload));
-      if (!isStatusSuccess(status)) throw new CaseError('refused', `the initiator refused Sigma2_Resume: ${describeStatus(status)}`);
+      if (!isStatusSuccess(status)) throw failureFromStatus(status, 'Success after Sigma2_Resume');
       // Both sides now hold the new id; the old one resumes nothing any more.
       await sessions.saveResumptionRecord({
         fabricIndex: record.fabricIndex, peerNodeId: record.peerNodeId, resumptionId: newResumptionId, sharedSecret,

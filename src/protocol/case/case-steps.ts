@@ -4,7 +4,7 @@
 import {
   decodeStatusReport, GeneralStatusCode, SecureChannelStatusCode, type StatusReport,
 } from '../../codec/status-report.js';
-import { ExchangeTimeoutError, type Exchange, type ExchangeMessage } from '../exchange.js';
+import { ExchangeTimeoutError, RetransmissionLimitError, type Exchange, type ExchangeMessage } from '../exchange.js';
 import { describeStatus } from '../pase/pase-steps.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol-ids.js';
 import { CaseError, CaseMessageError } from './case-error.js';
@@ -78,4 +78,14 @@ export function parse<T>(decode: () => T): T {
     const field = error instanceof CaseMessageError ? error.field : 'message';
     throw new CaseError('protocol', `${field}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * What a handshake step's error means to the caller: argument errors stay as they are, a peer that never
+ * acknowledged is a `timeout` (it stopped answering), anything else unexpected is a `protocol` failure.
+ */
+export function asCaseError(error: unknown): CaseError | RangeError | TypeError {
+  if (error instanceof CaseError || error instanceof RangeError || error instanceof TypeError) return error;
+  if (error instanceof RetransmissionLimitError) return new CaseError('timeout', error.message, { cause: error });
+  return new CaseError('protocol', (error as Error)?.message ?? String(error), { cause: error });
 }
