@@ -50,6 +50,7 @@ const files = [
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
   'test/credentials-conformance.test.ts',
+  'test/credentials.test.ts',
   'test/runtimes.test.ts',
 ];
 
