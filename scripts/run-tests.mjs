@@ -41,6 +41,7 @@ const files = [
   'test/pase.test.ts',
   'test/case-messages.test.ts',
   'test/case.test.ts',
+  'test/case-interop-matter-js.test.ts',
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
