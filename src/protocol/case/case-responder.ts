@@ -6,7 +6,7 @@
 // the initiator's NOC. Handshakes run concurrently up to a limit (Busy, with a minimum wait, beyond it); each one
 // holds only its own closure (ephemeral key, two messages) and is dropped after `handshakeTimeoutMs`.
 import { equalBytes } from '@noble/curves/utils.js';
-import { decodeStatusReport } from '../../codec/status-report.js';
+import { decodeStatusReport, encodeStatusReport } from '../../codec/status-report.js';
 import { caseDestinationId } from '../../credentials/case-destination-id.js';
 import { ecdhP256, ecdsaSignSha256, ecdsaVerifySha256, generateP256KeyPair } from '../../crypto/index.js';
 import type { SecureSession } from '../../session/secure-session.js';
@@ -98,7 +98,10 @@ export class CaseResponder {
       return;
     }
     if (this.#inProgress >= this.#maxConcurrent) {
-      await sendStatus(exchange, busy(this.#busyWaitMs)).catch(() => {});
+      // Sent once, unreliably: a flood of Sigma1s must not make us hold an exchange and retransmit for each one.
+      // The Busy report still acknowledges Sigma1 (piggy-backed), so the initiator stops resending it.
+      await exchange.send(SecureChannelOpcode.statusReport, encodeStatusReport(busy(this.#busyWaitMs)), { reliable: false })
+        .catch(() => {});
       await exchange.close();
       return;
     }
