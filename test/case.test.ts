@@ -155,6 +155,23 @@ describe('CASE in memory', () => {
     }
   });
 
+  it('a record whose fabric the responder no longer serves: silent fall-back, then NoSharedTrustRoots', async () => {
+    const fabric = testFabric(0xfab1n);
+    const deviceFabric = fabric.node(DEVICE, 1);
+    const source = new lib.CaseFabrics([deviceFabric]);
+    const p = await setup({ fabric, deviceFabrics: [deviceFabric], responder: { fabrics: source } });
+    try {
+      await p.connect();
+      await settle();
+      source.delete(1);
+      await assert.rejects(p.connect(), assertFailure('no-shared-trust-roots'));
+      source.set(deviceFabric);
+      assert.equal((await p.connect()).resumed, true, 'back again, the record resumes');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('resume: false skips the record', async () => {
     const p = await setup();
     try {
@@ -381,9 +398,20 @@ describe('CASE in memory', () => {
       const report = lib.decodeStatusReport(reply.payload);
       assert.equal(report.protocolCode, lib.SecureChannelStatusCode.invalidParameter);
       await exchange.close();
+      // Only one of the two resumption fields (matter.js PR #3858, spec §4.14.2.3.4 step 1): InvalidParam too.
+      const onlyId = lib.encodeTlv(lib.tlv.struct([
+        lib.tlv.bytes(new Uint8Array(32), 1), lib.tlv.uint(7, 2), lib.tlv.bytes(new Uint8Array(32), 3),
+        lib.tlv.bytes(lib.generateP256KeyPair().publicKey, 4), lib.tlv.bytes(new Uint8Array(16), 6),
+      ]));
+      const second = p.ce.initiate(unsecured);
+      await second.send(lib.SecureChannelOpcode.sigma1, onlyId);
+      assert.equal(lib.decodeStatusReport((await second.next(1000)).payload).protocolCode, lib.SecureChannelStatusCode.invalidParameter);
+      await second.close();
       await settle();
       assert.equal(p.failures[0]?.failure, 'protocol');
       assert.match(p.failures[0]!.message, /Sigma1\.initiatorRandom/);
+      assert.match(p.failures[1]!.message, /Sigma1\.initiatorResumeMIC/);
+      assert.equal(p.device.sessionCount, 0);
     } finally {
       await p.close();
     }

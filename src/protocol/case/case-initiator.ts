@@ -92,13 +92,17 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
 
     if (answer.opcode === SecureChannelOpcode.sigma2Resume && record) {
       const resume = parse(() => decodeSigma2Resume(answer.payload));
+      if (resume.responderSessionId === 0) {
+        await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
+        throw new CaseError('protocol', 'Sigma2_Resume.responderSessionId: 0 is not a session id');
+      }
       const expected = sigma2ResumeMic(record.sharedSecret, initiatorRandom, resume.resumptionId);
       if (!micMatches(resume.sigma2ResumeMic, expected)) {
         await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
         throw new CaseError('bad-mic', 'Sigma2_Resume: sigma2ResumeMIC does not match the stored shared secret');
       }
       session = await sessions.createSecureSession({
-        sessionId: localSessionId, peerSessionId: peerSessionId(resume.responderSessionId),
+        sessionId: localSessionId, peerSessionId: resume.responderSessionId,
         sharedSecret: record.sharedSecret, salt: resumptionSalt(initiatorRandom, record.resumptionId),
         isInitiator: true, isResumption: true, peerNodeId, fabricIndex: fabric.fabricIndex,
         caseAuthenticatedTags: record.caseAuthenticatedTags,
@@ -117,6 +121,10 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
 
     // Full handshake: Sigma2.
     const sigma2 = parse(() => decodeSigma2(answer.payload));
+    if (sigma2.responderSessionId === 0) {
+      await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
+      throw new CaseError('protocol', 'Sigma2.responderSessionId: 0 is not a session id');
+    }
     try {
       sharedSecret = ecdhP256(ephemeral.privateKey, sigma2.responderEphPubKey);
     } catch (error) {
@@ -152,7 +160,7 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
     if (!isStatusSuccess(status)) throw failureFromStatus(status, 'Success after Sigma3');
 
     session = await sessions.createSecureSession({
-      sessionId: localSessionId, peerSessionId: peerSessionId(sigma2.responderSessionId), sharedSecret,
+      sessionId: localSessionId, peerSessionId: sigma2.responderSessionId, sharedSecret,
       salt: caseSessionSalt(fabric.operationalIpk, sigma1, answer.payload, sigma3),
       isInitiator: true, isResumption: false, peerNodeId, fabricIndex: fabric.fabricIndex,
       caseAuthenticatedTags: peer.caseAuthenticatedTags, sessionParameters: sigma2.responderSessionParams, channel,
@@ -176,10 +184,6 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
   }
 }
 
-function peerSessionId(id: number): number {
-  if (id === 0) throw new CaseError('protocol', 'responderSessionId: 0 is not a session id');
-  return id;
-}
 
 /** On failure, tells the peer InvalidParam before rethrowing, so it does not wait for a message that never comes. */
 async function rejectOnFailure<T>(exchange: Parameters<typeof sendStatus>[0], step: () => T): Promise<T> {
