@@ -155,20 +155,28 @@ export class FabricAuthority {
     const rootPrivateKey = bytesOfLength('rootPrivateKey', fromHex('rootPrivateKey', json.rootPrivateKey), 32);
     const rcac = fromHex('rcac', json.rcac);
     if ((json.icac === undefined) !== (json.icacPrivateKey === undefined)) throw new TypeError('json: icac and icacPrivateKey go together');
-    const icacPrivateKey = json.icacPrivateKey === undefined ? undefined : bytesOfLength('icacPrivateKey', fromHex('icacPrivateKey', json.icacPrivateKey), 32);
-    const icac = json.icac === undefined ? undefined : fromHex('icac', json.icac);
-    const root = operationalInfo(decodeMatterCertificate(rcac));
-    checkOperationalRole(root, 'rcac');
-    if (!sameBytes(p256PublicKey(rootPrivateKey), root.publicKey)) throw new RangeError('rootPrivateKey: does not match the RCAC public key');
-    if (icac) {
-      const intermediate = operationalInfo(decodeMatterCertificate(icac));
-      checkOperationalRole(intermediate, 'icac');
-      if (!sameBytes(p256PublicKey(icacPrivateKey!), intermediate.publicKey)) throw new RangeError('icacPrivateKey: does not match the ICAC public key');
+    let icacPrivateKey: Uint8Array | undefined;
+    try {
+      icacPrivateKey = json.icacPrivateKey === undefined ? undefined : bytesOfLength('icacPrivateKey', fromHex('icacPrivateKey', json.icacPrivateKey), 32);
+      const icac = json.icac === undefined ? undefined : fromHex('icac', json.icac);
+      const root = operationalInfo(decodeMatterCertificate(rcac));
+      checkOperationalRole(root, 'rcac');
+      if (!sameBytes(p256PublicKey(rootPrivateKey), root.publicKey)) throw new RangeError('rootPrivateKey: does not match the RCAC public key');
+      if (icac) {
+        const intermediate = operationalInfo(decodeMatterCertificate(icac));
+        checkOperationalRole(intermediate, 'icac');
+        if (!sameBytes(p256PublicKey(icacPrivateKey!), intermediate.publicKey)) throw new RangeError('icacPrivateKey: does not match the ICAC public key');
+      }
+      // fromHex gave fresh arrays: the authority owns them (and wipes them on dispose()).
+      const authority = new FabricAuthority(rootPrivateKey, rcac, icacPrivateKey, icac);
+      // A throwaway NOC proves the whole chain (names, key ids, signatures, path length) before anyone relies on it.
+      authority.issueNoc({ publicKey: generateP256KeyPair().publicKey, nodeId: 1n, fabricId: authority.fabricId ?? 1n });
+      return authority;
+    } catch (error) {
+      rootPrivateKey.fill(0); // nothing kept the keys: wipe the copies decoded here
+      icacPrivateKey?.fill(0);
+      throw error;
     }
-    const authority = new FabricAuthority(rootPrivateKey.slice(), rcac.slice(), icacPrivateKey?.slice(), icac?.slice());
-    // A throwaway NOC proves the whole chain (names, key ids, signatures, path length) before anyone relies on it.
-    authority.issueNoc({ publicKey: generateP256KeyPair().publicKey, nodeId: 1n, fabricId: authority.fabricId ?? 1n });
-    return authority;
   }
 
   /** The persisted form; see FabricAuthorityJson: it contains the private keys. */
