@@ -95,7 +95,9 @@ describe('device attestation against a matter.js test device', { timeout: 120_00
     assert.equal(lib.verifyCertificationDeclaration(declaration, lib.TEST_PAA_NO_VID), false, 'another certificate is not the signer');
   });
 
-  const tampered: Array<[string, () => Partial<lib.DeviceAttestationInput>, lib.AttestationFindingCode[]]> = [
+  // The optional fourth entry lists findings that may also appear: the two peers made their certificates a moment
+  // apart, so whether the DAC predates the other PAI depends on the clock's second.
+  const tampered: Array<[string, () => Partial<lib.DeviceAttestationInput>, lib.AttestationFindingCode[], lib.AttestationFindingCode[]?]> = [
     ['attestation signature altered', () => ({ attestationSignature: flip(hex(peer.attestationSignature), 10) }), ['attestation-signature-invalid']],
     ['another session\'s challenge', () => ({ attestationChallenge: randomBytes(16) }), ['attestation-signature-invalid', 'nocsr-signature-invalid']],
     ['another attestation nonce', () => ({ attestationNonce: randomBytes(32) }), ['attestation-nonce-mismatch']],
@@ -109,14 +111,14 @@ describe('device attestation against a matter.js test device', { timeout: 120_00
     ['checked a century later', () => ({ now: Date.UTC(2126, 0, 1) }), ['chain-expired']],
     ['DAC not DER', () => ({ dac: hex(peer.dac).subarray(0, 100) }), ['dac-malformed']],
     ['attestation elements not TLV', () => ({ attestationElements: hex(peer.attestationElements).subarray(0, 40) }), ['attestation-elements-malformed']],
-    ['PAI of another vendor', () => ({ pai: hex(otherVendor.pai) }), ['cd-vendor-id-mismatch', 'chain-issuer', 'chain-key-id', 'chain-signature', 'vendor-id-mismatch']],
+    ['PAI of another vendor', () => ({ pai: hex(otherVendor.pai) }), ['cd-vendor-id-mismatch', 'chain-issuer', 'chain-key-id', 'chain-signature', 'vendor-id-mismatch'], ['chain-not-yet-valid']],
   ];
-  for (const [name, overrides, expected] of tampered) {
+  for (const [name, overrides, expected, tolerated = []] of tampered) {
     it(`tampered: ${name} -> ${expected.join(', ')}`, () => {
       const result = lib.verifyDeviceAttestation(input(overrides()));
       const errors = codes(result, 'error');
       for (const code of expected) assert.ok(errors.includes(code), `${code} missing from ${JSON.stringify(result.findings)}`);
-      const unexpected = errors.filter((code) => !expected.includes(code));
+      const unexpected = errors.filter((code) => !expected.includes(code) && !tolerated.includes(code));
       assert.deepEqual(unexpected, [], `unexpected findings: ${JSON.stringify(result.findings)}`);
     });
   }
