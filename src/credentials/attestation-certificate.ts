@@ -1,7 +1,7 @@
-// Device attestation certificates (Matter Core spec §6.2.2 "Device Attestation Certificate (DAC)", PAI, PAA):
+// Device attestation certificates (Matter Core spec §6.2 "Device Attestation": DAC, PAI and PAA):
 // X.509 DER, with the vendor and product ids in the subject as Matter attributes (1.3.6.1.4.1.37244.2.1 / .2.2,
 // four upper-case hex digits), or, in older certificates, as "Mvid:FFF1 Mpid:8000" inside the common name
-// (§6.2.2.2 fallback encoding).
+// (the fallback encoding the spec still allows).
 import { CertificateError } from './certificate-error.js';
 import { DerTag } from './der-reader.js';
 import { OID } from './object-identifiers.js';

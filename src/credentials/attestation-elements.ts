@@ -1,10 +1,10 @@
-// The TLV payloads a device signs during commissioning (Matter Core spec §11.18.4.7 AttestationElements,
-// §11.18.4.9 NOCSRElements): each is signed with the DAC key over `elements ‖ attestationChallenge`, the challenge
+// The TLV payloads a device signs during commissioning (Matter Core spec, Node Operational Credentials
+// cluster: AttestationElements and NOCSRElements): each is signed with the DAC key over `elements ‖ attestationChallenge`, the challenge
 // coming from the PASE session keys, so a response cannot be replayed onto another session.
 import { decodeTlvStruct, type TlvFields } from '../codec/index.js';
 import { bytes } from '../core/arguments.js';
 
-/** Both element structures are at most 900 bytes (§11.18.6.2, §11.18.6.6). */
+/** Both element structures are at most 900 bytes (AttestationResponse and CSRResponse field constraints). */
 export const MAX_ELEMENTS_LENGTH = 900;
 
 export interface AttestationElements {

@@ -1,4 +1,4 @@
-// CASE destination identifier (Matter Core spec §4.14.2.6.1; connectedhomeip CASEDestinationId.cpp): Sigma1 names
+// CASE destination identifier (Matter Core spec §4.14 CASE, "Destination Identifier"; connectedhomeip CASEDestinationId.cpp): Sigma1 names
 // the node it wants on which fabric without revealing either, as an HMAC keyed by the fabric's operational IPK.
 // The responder recomputes it for each of its fabrics (and each IPK of key set 0) until one matches.
 import { bytesOfLength } from '../core/arguments.js';

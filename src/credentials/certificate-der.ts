@@ -1,4 +1,4 @@
-// Matter TLV certificate <-> X.509 DER (Matter Core spec §6.5.11 "Conversion between Matter and X.509";
+// Matter TLV certificate <-> X.509 DER (Matter Core spec §6.5 "Operational Certificate Encoding";
 // connectedhomeip CHIPCertToX509.cpp and X509ToChipCert.cpp). The signature covers the DER TBSCertificate, so
 // the conversion must rebuild the issuer's exact bytes: DN attributes and extensions in TLV order, UTCTime before
 // 2050 and GeneralizedTime after, fixed criticality per extension. DER input whose TBS the TLV form could not
@@ -44,7 +44,7 @@ function encodeAttribute(attribute: DnAttribute, what: string): Uint8Array {
   let encodedValue: Uint8Array;
   if (bits) {
     if (typeof value !== 'bigint') return tlvError(`${what}: tag ${tag} carries an integer`);
-    // Matter DN ids are upper-case hex of fixed width (§6.5.6.x: 16 digits for 64-bit ids, 8 for 32-bit ones).
+    // Matter DN ids are upper-case hex of fixed width (16 digits for 64-bit ids, 8 for 32-bit ones, spec Appendix E).
     encodedValue = derUtf8String(value.toString(16).toUpperCase().padStart(bits / 4, '0'));
   } else {
     if (!isStandardNameTag(tag)) return tlvError(`${what}: unknown DN attribute tag ${tag}`);

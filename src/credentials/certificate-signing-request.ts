@@ -1,5 +1,5 @@
 // PKCS#10 certification requests (RFC 2986) as Matter's CSRRequest/CSRResponse carry them (Matter Core spec
-// §11.18.6.5 "CSRResponse", §6.4.6.1 NOCSR elements): a device proves it holds the private key of the public key
+// CSRResponse and its NOCSRElements, Node Operational Credentials cluster): a device proves it holds the private key of the public key
 // it wants certified by signing the request with it. The commissioner takes the key only after that
 // self-signature verifies.
 import { bytes } from '../core/arguments.js';
@@ -10,7 +10,7 @@ import { derBitString, derElement, derOid, derSequence, derSet, derUnsigned, der
 import { OID } from './object-identifiers.js';
 import { readName, readPublicKey } from './x509-certificate.js';
 
-/** NOCSRElements are at most 900 bytes (§11.18.6.5), so the CSR inside them is smaller still. */
+/** NOCSRElements are at most 900 bytes (CSRResponse field constraint), so the CSR inside them is smaller still. */
 export const MAX_CSR_LENGTH = 900;
 const ORGANIZATION_NAME = '2.5.4.10';
 

@@ -1,5 +1,5 @@
-// Device attestation, commissioner side (Matter Core spec §6.2.3 "Device Attestation Procedure", §11.18.4.7 and
-// §11.18.6.6; the commissioning step matter.js calls DeviceAttestationValidator): the DAC chains through its PAI
+// Device attestation, commissioner side (Matter Core spec §6.2 "Device Attestation", the
+// attestation and CSR commands of the Node Operational Credentials cluster; the commissioning step matter.js calls DeviceAttestationValidator): the DAC chains through its PAI
 // to a trusted PAA, the device signed the AttestationElements (and the NOCSRElements) with the DAC key over the
 // session's attestation challenge, and the Certification Declaration inside covers the DAC's vendor and product.
 // Problems are returned as typed findings rather than thrown, so the caller's policy decides: a controller may
@@ -141,7 +141,7 @@ export function verifyDeviceAttestation(input: DeviceAttestationInput): DeviceAt
 
 type Add = (code: AttestationFindingCode, message: string, severity?: 'error' | 'warning') => void;
 
-/** §6.2.2.x: DAC is an end entity signing with digitalSignature; PAI and PAA are CAs with keyCertSign and cRLSign. */
+/** Spec §6.2 certificate profiles: DAC is an end entity signing with digitalSignature; PAI and PAA are CAs with keyCertSign and cRLSign. */
 function checkProfile(cert: AttestationCertificate, name: string, isCa: boolean, add: Add): void {
   const constraints = cert.basicConstraints;
   if (!constraints || constraints.isCa !== isCa) add('chain-basic-constraints', `${name}: basicConstraints must say cA ${isCa ? 'TRUE' : 'FALSE'}`);
@@ -189,7 +189,7 @@ function findPaa(pai: AttestationCertificate, trusted: readonly Uint8Array[], ad
   return undefined;
 }
 
-/** §6.2.2.x: DAC and PAI carry a vendor id and agree on it (and with a PAA that has one); DAC has a product id. */
+/** Spec §6.2: DAC and PAI carry a vendor id and agree on it (and with a PAA that has one); DAC has a product id. */
 function checkIds(dac: AttestationCertificate, pai: AttestationCertificate, paa: AttestationCertificate | undefined, add: Add): void {
   if (dac.vendorId === undefined) add('vendor-id-mismatch', 'DAC: subject has no vendor id');
   if (dac.productId === undefined) add('product-id-mismatch', 'DAC: subject has no product id');
@@ -209,7 +209,7 @@ const NO_EXPIRATION = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
 
 function checkValidity(dac: AttestationCertificate, pai: AttestationCertificate, paa: AttestationCertificate | undefined,
   nowMs: number | undefined, add: Add): void {
-  // §6.2.3.1: a DAC outlives its issuers' clocks; what must hold is that it was issued while its issuers were valid.
+  // Spec §6.2 attestation procedure: a DAC outlives its issuers' clocks; what must hold is that it was issued while its issuers were valid.
   for (const [issuer, name] of [[pai, 'PAI'], [paa, 'PAA']] as const) {
     if (!issuer) continue;
     if (dac.notBefore < issuer.notBefore) add('chain-not-yet-valid', `DAC notBefore precedes the ${name}'s notBefore`);
@@ -275,7 +275,7 @@ function checkDeclaration(cms: Uint8Array, signers: readonly Uint8Array[], dac: 
   if (origin && (content.dacOriginVendorId === undefined || content.dacOriginProductId === undefined)) {
     add('cd-malformed', 'declaration has only one of dac_origin_vendor_id and dac_origin_product_id');
   }
-  // §6.2.3.1 step: the DAC's ids must be what the declaration certifies (or its dac_origin ids when present).
+  // Spec §6.3 (Certification Declaration use): the DAC's ids must be what the declaration certifies (or its dac_origin ids when present).
   const vendor = origin ? content.dacOriginVendorId : content.vendorId;
   const products = origin ? [content.dacOriginProductId] : content.productIds;
   for (const [cert, name] of [[dac, 'DAC'], [pai, 'PAI']] as const) {

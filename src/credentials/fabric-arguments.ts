@@ -1,5 +1,5 @@
-// Argument checks shared by the fabric-level derivations (Matter Core spec §4.3.2 "Compressed Fabric Identifier",
-// §4.14.2.6.1 "Destination Identifier"): a 65-byte uncompressed root key and 64-bit fabric and node ids. Errors
+// Argument checks shared by the fabric-level derivations (Matter Core spec "Compressed Fabric Identifier",
+// §4.14 CASE "Destination Identifier"): a 65-byte uncompressed root key and 64-bit fabric and node ids. Errors
 // name the argument and what was expected, before anything is computed.
 import { bytesOfLength } from '../core/arguments.js';
 

@@ -1,4 +1,5 @@
-// A fabric's certificate authority (Matter Core spec §6.5 operational certificates, §11.18.6.8 AddNOC): the root
+// A fabric's certificate authority (Matter Core spec §6.5 operational certificates, AddNOC of the
+// Node Operational Credentials cluster): the root
 // key pair and RCAC that define the fabric, an optional ICAC, and NOC issuance for commissioned nodes. Validity
 // follows matter.js's CertificateAuthority (from a year before issue to ten years after, so a device whose clock
 // is behind still accepts it); serial numbers and CA ids are random, so two authorities never collide.

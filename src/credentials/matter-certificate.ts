@@ -1,4 +1,4 @@
-// The Matter TLV certificate (Matter Core spec §6.5.2 "Matter certificate" TLV schema; connectedhomeip CHIPCert.h):
+// The Matter TLV certificate (Matter Core spec §6.5 "Operational Certificate Encoding", TLV schema; connectedhomeip CHIPCert.h):
 // a compact re-encoding of an X.509 certificate. Decoded into a typed structure that keeps the DN attributes and
 // the extensions as ordered lists, because the DER form (which the signature covers) writes them in TLV order:
 // reordering repeated CATs would change the signed bytes. Encoding writes minimal TLV, the form every issuer uses.

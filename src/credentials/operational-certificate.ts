@@ -1,15 +1,15 @@
 // What an operational certificate says about its subject, and the rules each role's certificate must satisfy
-// on its own (Matter Core spec §6.5.x "RCAC", "ICAC", "NOC" profiles; connectedhomeip CHIPCert.cpp ValidateCert
+// on its own (Matter Core spec §6.5, the RCAC, ICAC and NOC profiles; connectedhomeip CHIPCert.cpp ValidateCert
 // and ExtractNodeIdFabricIdFromOpCert; matter.js certificate/kinds/{Rcac,Icac,Noc}.ts). Chain rules that relate
 // two certificates live in operational-chain.ts.
 import { CertificateError, type CertificateRole } from './certificate-error.js';
 import { DerTag, decodeDer, members, readBoolean } from './der-reader.js';
 import { DnTag, decodeMatterCertificate, type CertificateExtension, type MatterCertificate } from './matter-certificate.js';
 
-/** Operational node ids are 0x0000_0000_0000_0001 to 0xFFFF_FFEF_FFFF_FFFF (Matter Core spec §2.5.5.1). */
+/** Operational node ids are 0x0000_0000_0000_0001 to 0xFFFF_FFEF_FFFF_FFFF (Matter Core spec, "Operational Node ID" ranges). */
 export const MIN_OPERATIONAL_NODE_ID = 1n;
 export const MAX_OPERATIONAL_NODE_ID = 0xffff_ffef_ffff_ffffn;
-/** A NOC carries at most three CASE Authenticated Tags (§6.6.2.1.2). */
+/** A NOC carries at most three CASE Authenticated Tags (Matter Core spec §6.6, CASE Authenticated Tags). */
 export const MAX_CASE_AUTHENTICATED_TAGS = 3;
 /** connectedhomeip CHIP_CONFIG_CERT_MAX_RDN_ATTRIBUTES. */
 export const MAX_DN_ATTRIBUTES = 5;
@@ -127,7 +127,7 @@ export function checkOperationalRole(info: OperationalCertificateInfo, role: 'rc
   }
 }
 
-/** §6.6.2.1.2: at most three CATs, each with a version of at least 1, no identifier twice. */
+/** Spec §6.6 CATs: at most three, each with a version of at least 1, no identifier twice. */
 function checkCats(cats: number[], fail: (reason: 'chain-cat', message: string) => never): void {
   if (cats.length > MAX_CASE_AUTHENTICATED_TAGS) fail('chain-cat', `${cats.length} CASE Authenticated Tags; at most ${MAX_CASE_AUTHENTICATED_TAGS}`);
   const identifiers = new Set<number>();

@@ -1,4 +1,4 @@
-// Operational certificate path validation (Matter Core spec §6.5.x "Certificate path validation"; connectedhomeip
+// Operational certificate path validation (Matter Core spec §6.5, certificate path validation; connectedhomeip
 // CHIPCert.cpp ValidateCert / FindValidCert and FabricTable.cpp VerifyCredentials): RCAC -> [ICAC] -> NOC, the
 // RCAC as the trust anchor. Every certificate is first checked against its role's profile
 // (operational-certificate.ts), then each link: issuer name and key id, the signature over the child's DER TBS,
