@@ -1,7 +1,7 @@
-// Device attestation certificates (Matter Core spec §6.2 "Device Attestation": DAC, PAI and PAA):
-// X.509 DER, with the vendor and product ids in the subject as Matter attributes (1.3.6.1.4.1.37244.2.1 / .2.2,
-// four upper-case hex digits), or, in older certificates, as "Mvid:FFF1 Mpid:8000" inside the common name
-// (the fallback encoding the spec still allows).
+// Device attestation certificates (Matter Core spec §6.2 "Device Attestation": DAC, PAI and PAA): X.509 DER, with the
+// vendor and product ids in the subject as Matter attributes (1.3.6.1.4.1.37244.2.1 / .2.2, four upper-case hex
+// digits), or, in older certificates, as "Mvid:FFF1 Mpid:8000" inside the common name (the fallback encoding the spec
+// still allows).
 import { CertificateError } from './certificate-error.js';
 import { DerTag } from './der-reader.js';
 import { OID } from './object-identifiers.js';
@@ -16,7 +16,9 @@ export interface AttestationCertificate extends X509Certificate {
 
 function idAttribute(cert: X509Certificate, oid: string, fallback: RegExp, what: string): number | undefined {
   const attributes = cert.subject.filter((a) => a.oid === oid);
-  if (attributes.length > 1) throw new CertificateError('malformed-der', `subject has ${attributes.length} ${what} attributes`);
+  if (attributes.length > 1) {
+    throw new CertificateError('malformed-der', `subject has ${attributes.length} ${what} attributes`);
+  }
   if (attributes.length === 1) {
     const { value, stringTag } = attributes[0]!;
     if (stringTag !== DerTag.UTF8_STRING || !/^[0-9A-F]{4}$/.test(value)) {

@@ -1,6 +1,6 @@
-// The TLV payloads a device signs during commissioning (Matter Core spec, Node Operational Credentials
-// cluster: AttestationElements and NOCSRElements): each is signed with the DAC key over `elements ‖ attestationChallenge`, the challenge
-// coming from the PASE session keys, so a response cannot be replayed onto another session.
+// The TLV payloads a device signs during commissioning (Matter Core spec, Node Operational Credentials cluster:
+// AttestationElements and NOCSRElements): each is signed with the DAC key over `elements ‖ attestationChallenge`, the
+// challenge coming from the PASE session keys, so a response cannot be replayed onto another session.
 import { decodeTlvStruct, type TlvFields } from '../codec/index.js';
 import { bytes } from '../core/arguments.js';
 
@@ -24,7 +24,9 @@ export interface NocsrElements {
 
 function structure(name: string, value: Uint8Array): TlvFields {
   bytes(name, value);
-  if (value.length > MAX_ELEMENTS_LENGTH) throw new RangeError(`${name}: ${value.length} bytes; at most ${MAX_ELEMENTS_LENGTH}`);
+  if (value.length > MAX_ELEMENTS_LENGTH) {
+    throw new RangeError(`${name}: ${value.length} bytes; at most ${MAX_ELEMENTS_LENGTH}`);
+  }
   return decodeTlvStruct(value);
 }
 

@@ -1,7 +1,7 @@
-// The Certification Declaration (Matter Core spec §6.3 "Certification Declaration"): a CSA-signed TLV statement
-// of which vendor and products are certified, wrapped in CMS SignedData (RFC 5652 §5) with the signer named by
-// subject key identifier. Only the shape Matter uses is accepted: one SignerInfo, SHA-256, ECDSA, no signed
-// attributes (so the signature covers the eContent octets directly).
+// The Certification Declaration (Matter Core spec §6.3 "Certification Declaration"): a CSA-signed TLV statement of
+// which vendor and products are certified, wrapped in CMS SignedData (RFC 5652 §5) with the signer named by subject
+// key identifier. Only the shape Matter uses is accepted: one SignerInfo, SHA-256, ECDSA, no signed attributes (so
+// the signature covers the eContent octets directly).
 import { decodeTlvStruct } from '../codec/index.js';
 import { ecdsaDerToRaw, ecdsaVerifySha256 } from '../crypto/p256.js';
 import { CertificateError } from './certificate-error.js';
@@ -43,8 +43,12 @@ export interface CertificationDeclaration {
 const malformed = (message: string): never => { throw new CertificateError('malformed-der', `Certification Declaration: ${message}`); };
 
 export function parseCertificationDeclaration(cms: Uint8Array): CertificationDeclaration {
-  if (!(cms instanceof Uint8Array)) throw new TypeError(`certificationDeclaration: expected a Uint8Array, got ${typeof cms}`);
-  if (cms.length > MAX_CERTIFICATION_DECLARATION_LENGTH) malformed(`${cms.length} bytes; at most ${MAX_CERTIFICATION_DECLARATION_LENGTH}`);
+  if (!(cms instanceof Uint8Array)) {
+    throw new TypeError(`certificationDeclaration: expected a Uint8Array, got ${typeof cms}`);
+  }
+  if (cms.length > MAX_CERTIFICATION_DECLARATION_LENGTH) {
+    malformed(`${cms.length} bytes; at most ${MAX_CERTIFICATION_DECLARATION_LENGTH}`);
+  }
   const [contentType, wrapped] = members(decodeDer(cms, 'certificationDeclaration'), DerTag.SEQUENCE, 'ContentInfo', { min: 2, max: 2 });
   if (readOid(contentType, 'ContentInfo.contentType') !== OID.cmsSignedData) malformed('contentType is not signedData');
   const [signedData] = members(wrapped, contextTag(0), 'ContentInfo.content', { min: 1, max: 1 });
@@ -63,7 +67,9 @@ export function parseCertificationDeclaration(cms: Uint8Array): CertificationDec
   const [, signerId, , algorithm, signatureNode] = signer;
   if (signerId!.tag !== contextTag(0, false)) malformed('SignerInfo.sid must be a subjectKeyIdentifier [0]');
   const signatureOid = readOid(members(algorithm, DerTag.SEQUENCE, 'signatureAlgorithm', { min: 1 })[0], 'signatureAlgorithm');
-  if (signatureOid !== OID.ecdsaWithSha256) throw new CertificateError('unsupported-algorithm', `Certification Declaration: signature algorithm ${signatureOid}`);
+  if (signatureOid !== OID.ecdsaWithSha256) {
+    throw new CertificateError('unsupported-algorithm', `Certification Declaration: signature algorithm ${signatureOid}`);
+  }
   let signature: Uint8Array;
   try {
     signature = ecdsaDerToRaw(readOctetString(signatureNode, 'signature'));
@@ -78,7 +84,9 @@ function declarationContent(tlv: Uint8Array): CertificationDeclarationContent {
   try {
     const fields = decodeTlvStruct(tlv);
     const productIds = fields.array(2).map((p) => {
-      if (p.type !== 'uint' || Number(p.value) > 0xffff) throw new RangeError('product_id_array: expected uint16 values');
+      if (p.type !== 'uint' || Number(p.value) > 0xffff) {
+        throw new RangeError('product_id_array: expected uint16 values');
+      }
       return Number(p.value);
     });
     if (productIds.length < 1 || productIds.length > 100) throw new RangeError('product_id_array: 1 to 100 entries');
@@ -93,7 +101,9 @@ function declarationContent(tlv: Uint8Array): CertificationDeclarationContent {
     const paas = fields.optionalArray(11);
     if (paas) {
       content.authorizedPaaList = paas.map((p) => {
-        if (p.type !== 'bytes' || p.value.length !== 20) throw new RangeError('authorized_paa_list: expected 20-byte key identifiers');
+        if (p.type !== 'bytes' || p.value.length !== 20) {
+          throw new RangeError('authorized_paa_list: expected 20-byte key identifiers');
+        }
         return p.value;
       });
     }
@@ -107,6 +117,8 @@ function declarationContent(tlv: Uint8Array): CertificationDeclarationContent {
 export function verifyCertificationDeclaration(declaration: CertificationDeclaration, signerCertificate: Uint8Array): boolean {
   const signer = parseX509Certificate(signerCertificate);
   const keyId = signer.subjectKeyId;
-  if (!keyId || keyId.length !== declaration.signerKeyId.length || keyId.some((b, i) => b !== declaration.signerKeyId[i])) return false;
+  if (!keyId || keyId.length !== declaration.signerKeyId.length || keyId.some((b, i) => b !== declaration.signerKeyId[i])) {
+    return false;
+  }
   return ecdsaVerifySha256(signer.publicKey, declaration.signedContent, declaration.signature);
 }

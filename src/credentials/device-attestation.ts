@@ -1,9 +1,9 @@
-// Device attestation, commissioner side (Matter Core spec §6.2 "Device Attestation", the
-// attestation and CSR commands of the Node Operational Credentials cluster; the commissioning step matter.js calls DeviceAttestationValidator): the DAC chains through its PAI
-// to a trusted PAA, the device signed the AttestationElements (and the NOCSRElements) with the DAC key over the
-// session's attestation challenge, and the Certification Declaration inside covers the DAC's vendor and product.
-// Problems are returned as typed findings rather than thrown, so the caller's policy decides: a controller may
-// refuse any 'error' finding, or only report them (as matter.js does by default).
+// Device attestation, commissioner side (Matter Core spec §6.2 "Device Attestation", the attestation and CSR commands
+// of the Node Operational Credentials cluster; the commissioning step matter.js calls DeviceAttestationValidator):
+// the DAC chains through its PAI to a trusted PAA, the device signed the AttestationElements (and the NOCSRElements)
+// with the DAC key over the session's attestation challenge, and the Certification Declaration inside covers the
+// DAC's vendor and product. Problems are returned as typed findings rather than thrown, so the caller's policy
+// decides: a controller may refuse any 'error' finding, or only report them (as matter.js does by default).
 import { bytes, bytesOfLength } from '../core/arguments.js';
 import { ecdsaVerifySha256 } from '../crypto/p256.js';
 import { parseAttestationCertificate, type AttestationCertificate } from './attestation-certificate.js';
@@ -81,7 +81,10 @@ const MAX_TRUSTED = 1000;
 const hex4 = (n: number | undefined): string => (n === undefined ? 'none' : `0x${n.toString(16).toUpperCase().padStart(4, '0')}`);
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => { const out = new Uint8Array(a.length + b.length); out.set(a); out.set(b, a.length); return out; };
 
-/** Verifies a device's attestation. Throws only for arguments of the wrong type or length; everything else is a finding. */
+/**
+ * Verifies a device's attestation. Throws only for arguments of the wrong type or length; everything else is a
+ * finding.
+ */
 export function verifyDeviceAttestation(input: DeviceAttestationInput): DeviceAttestationResult {
   if (typeof input !== 'object' || input === null) throw new TypeError('input: expected the attestation responses');
   const dacDer = bytes('dac', input.dac), paiDer = bytes('pai', input.pai);
@@ -91,10 +94,16 @@ export function verifyDeviceAttestation(input: DeviceAttestationInput): DeviceAt
   const challenge = bytesOfLength('attestationChallenge', input.attestationChallenge, 16);
   const trustedPaas = input.trustedPaas ?? TEST_PAAS;
   const cdSigners = input.certificationDeclarationSigners ?? TEST_CD_SIGNERS;
-  if (!Array.isArray(trustedPaas) || trustedPaas.length > MAX_TRUSTED) throw new TypeError(`trustedPaas: expected an array of at most ${MAX_TRUSTED} DER certificates`);
-  if (!Array.isArray(cdSigners) || cdSigners.length > MAX_TRUSTED) throw new TypeError(`certificationDeclarationSigners: expected an array of at most ${MAX_TRUSTED} DER certificates`);
+  if (!Array.isArray(trustedPaas) || trustedPaas.length > MAX_TRUSTED) {
+    throw new TypeError(`trustedPaas: expected an array of at most ${MAX_TRUSTED} DER certificates`);
+  }
+  if (!Array.isArray(cdSigners) || cdSigners.length > MAX_TRUSTED) {
+    throw new TypeError(`certificationDeclarationSigners: expected an array of at most ${MAX_TRUSTED} DER certificates`);
+  }
   const nowMs = input.now === undefined ? undefined : input.now instanceof Date ? input.now.getTime() : input.now;
-  if (nowMs !== undefined && (typeof nowMs !== 'number' || !Number.isFinite(nowMs))) throw new TypeError('now: expected milliseconds or a Date');
+  if (nowMs !== undefined && (typeof nowMs !== 'number' || !Number.isFinite(nowMs))) {
+    throw new TypeError('now: expected milliseconds or a Date');
+  }
 
   const findings: AttestationFinding[] = [];
   const add = (code: AttestationFindingCode, message: string, severity: 'error' | 'warning' = 'error') => { findings.push({ code, severity, message }); };
@@ -141,10 +150,15 @@ export function verifyDeviceAttestation(input: DeviceAttestationInput): DeviceAt
 
 type Add = (code: AttestationFindingCode, message: string, severity?: 'error' | 'warning') => void;
 
-/** Spec §6.2 certificate profiles: DAC is an end entity signing with digitalSignature; PAI and PAA are CAs with keyCertSign and cRLSign. */
+/**
+ * Spec §6.2 certificate profiles: DAC is an end entity signing with digitalSignature; PAI and PAA are CAs with
+ * keyCertSign and cRLSign.
+ */
 function checkProfile(cert: AttestationCertificate, name: string, isCa: boolean, add: Add): void {
   const constraints = cert.basicConstraints;
-  if (!constraints || constraints.isCa !== isCa) add('chain-basic-constraints', `${name}: basicConstraints must say cA ${isCa ? 'TRUE' : 'FALSE'}`);
+  if (!constraints || constraints.isCa !== isCa) {
+    add('chain-basic-constraints', `${name}: basicConstraints must say cA ${isCa ? 'TRUE' : 'FALSE'}`);
+  }
   if (name === 'PAI' && constraints?.pathLength !== undefined && constraints.pathLength !== 0) {
     add('chain-basic-constraints', `PAI: pathLenConstraint must be 0, got ${constraints.pathLength}`);
   }
@@ -153,21 +167,33 @@ function checkProfile(cert: AttestationCertificate, name: string, isCa: boolean,
   }
   const usage = cert.keyUsage;
   const wanted = isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature;
-  if (usage === undefined || (usage & wanted) !== wanted) add('chain-key-usage', `${name}: keyUsage must include ${isCa ? 'keyCertSign and cRLSign' : 'digitalSignature'}`);
-  if (!cert.subjectKeyId || cert.subjectKeyId.length !== 20) add('chain-key-id', `${name}: a 20-byte subjectKeyIdentifier is required`);
-  if (name !== 'PAA' && (!cert.authorityKeyId || cert.authorityKeyId.length !== 20)) add('chain-key-id', `${name}: a 20-byte authorityKeyIdentifier is required`);
+  if (usage === undefined || (usage & wanted) !== wanted) {
+    add('chain-key-usage', `${name}: keyUsage must include ${isCa ? 'keyCertSign and cRLSign' : 'digitalSignature'}`);
+  }
+  if (!cert.subjectKeyId || cert.subjectKeyId.length !== 20) {
+    add('chain-key-id', `${name}: a 20-byte subjectKeyIdentifier is required`);
+  }
+  if (name !== 'PAA' && (!cert.authorityKeyId || cert.authorityKeyId.length !== 20)) {
+    add('chain-key-id', `${name}: a 20-byte authorityKeyIdentifier is required`);
+  }
   for (const extension of cert.extensions) {
     const known = ['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.14', '2.5.29.35'];
-    if (extension.critical && !known.includes(extension.oid)) add('chain-basic-constraints', `${name}: unknown critical extension ${extension.oid}`);
+    if (extension.critical && !known.includes(extension.oid)) {
+      add('chain-basic-constraints', `${name}: unknown critical extension ${extension.oid}`);
+    }
   }
 }
 
 function checkLink(child: AttestationCertificate, parent: AttestationCertificate, name: string, add: Add): void {
-  if (!bytesEqual(child.issuerDer, parent.subjectDer)) add('chain-issuer', `${name}: issuer name differs from its issuer's subject name`);
+  if (!bytesEqual(child.issuerDer, parent.subjectDer)) {
+    add('chain-issuer', `${name}: issuer name differs from its issuer's subject name`);
+  }
   if (child.authorityKeyId && parent.subjectKeyId && !bytesEqual(child.authorityKeyId, parent.subjectKeyId)) {
     add('chain-key-id', `${name}: authorityKeyIdentifier differs from its issuer's subjectKeyIdentifier`);
   }
-  if (!ecdsaVerifySha256(parent.publicKey, child.tbs, child.signature)) add('chain-signature', `${name}: signature does not verify with its issuer's key`);
+  if (!ecdsaVerifySha256(parent.publicKey, child.tbs, child.signature)) {
+    add('chain-signature', `${name}: signature does not verify with its issuer's key`);
+  }
 }
 
 /** The trusted PAA whose SKID is the PAI's AKID (and whose subject is the PAI's issuer). */
@@ -209,18 +235,25 @@ const NO_EXPIRATION = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
 
 function checkValidity(dac: AttestationCertificate, pai: AttestationCertificate, paa: AttestationCertificate | undefined,
   nowMs: number | undefined, add: Add): void {
-  // Spec §6.2 attestation procedure: a DAC outlives its issuers' clocks; what must hold is that it was issued while its issuers were valid.
+  // Spec §6.2 attestation procedure: a DAC outlives its issuers' clocks; what must hold is that it was issued while its
+  // issuers were valid.
   for (const [issuer, name] of [[pai, 'PAI'], [paa, 'PAA']] as const) {
     if (!issuer) continue;
     if (dac.notBefore < issuer.notBefore) add('chain-not-yet-valid', `DAC notBefore precedes the ${name}'s notBefore`);
-    if (issuer.notAfter !== NO_EXPIRATION && dac.notBefore > issuer.notAfter) add('chain-expired', `DAC was issued after the ${name} expired`);
+    if (issuer.notAfter !== NO_EXPIRATION && dac.notBefore > issuer.notAfter) {
+      add('chain-expired', `DAC was issued after the ${name} expired`);
+    }
   }
   if (nowMs === undefined) return;
   const now = Math.floor(nowMs / 1000);
   for (const [cert, name] of [[dac, 'DAC'], [pai, 'PAI'], [paa, 'PAA']] as const) {
     if (!cert) continue;
-    if (now < cert.notBefore) add('chain-not-yet-valid', `${name}: not valid before ${new Date(cert.notBefore * 1000).toISOString()}`);
-    if (cert.notAfter !== NO_EXPIRATION && now > cert.notAfter) add('chain-expired', `${name}: expired at ${new Date(cert.notAfter * 1000).toISOString()}`);
+    if (now < cert.notBefore) {
+      add('chain-not-yet-valid', `${name}: not valid before ${new Date(cert.notBefore * 1000).toISOString()}`);
+    }
+    if (cert.notAfter !== NO_EXPIRATION && now > cert.notAfter) {
+      add('chain-expired', `${name}: expired at ${new Date(cert.notAfter * 1000).toISOString()}`);
+    }
   }
 }
 
@@ -233,7 +266,9 @@ function checkAttestationElements(tlv: Uint8Array, signature: Uint8Array, nonce:
     add('attestation-elements-malformed', `attestationElements: ${(error as Error).message}`);
     return undefined;
   }
-  if (!bytesEqual(elements.attestationNonce, nonce)) add('attestation-nonce-mismatch', 'the AttestationElements nonce is not the one sent');
+  if (!bytesEqual(elements.attestationNonce, nonce)) {
+    add('attestation-nonce-mismatch', 'the AttestationElements nonce is not the one sent');
+  }
   if (dac && !ecdsaVerifySha256(dac.publicKey, concat(tlv, challenge), signature)) {
     add('attestation-signature-invalid', 'the attestation signature does not verify with the DAC key over elements ‖ attestation challenge');
   }
@@ -259,7 +294,9 @@ function checkDeclaration(cms: Uint8Array, signers: readonly Uint8Array[], dac: 
     }
   });
   if (!signer) add('cd-signer-unknown', 'no trusted Certification Declaration signer has the signer key identifier');
-  else if (!verifyCertificationDeclaration(declaration, signer)) add('cd-signature-invalid', 'the Certification Declaration signature does not verify');
+  else if (!verifyCertificationDeclaration(declaration, signer)) {
+    add('cd-signature-invalid', 'the Certification Declaration signature does not verify');
+  }
 
   const content = declaration.content;
   if (content.certificationType !== CertificationType.official) {
@@ -275,13 +312,18 @@ function checkDeclaration(cms: Uint8Array, signers: readonly Uint8Array[], dac: 
   if (origin && (content.dacOriginVendorId === undefined || content.dacOriginProductId === undefined)) {
     add('cd-malformed', 'declaration has only one of dac_origin_vendor_id and dac_origin_product_id');
   }
-  // Spec §6.3 (Certification Declaration use): the DAC's ids must be what the declaration certifies (or its dac_origin ids when present).
+  // Spec §6.3 (Certification Declaration use): the DAC's ids must be what the declaration certifies (or its dac_origin
+  // ids when present).
   const vendor = origin ? content.dacOriginVendorId : content.vendorId;
   const products = origin ? [content.dacOriginProductId] : content.productIds;
   for (const [cert, name] of [[dac, 'DAC'], [pai, 'PAI']] as const) {
     if (!cert) continue;
-    if (cert.vendorId !== undefined && cert.vendorId !== vendor) add('cd-vendor-id-mismatch', `${name} vendor id ${hex4(cert.vendorId)} is not the declaration's ${hex4(vendor)}`);
-    if (cert.productId !== undefined && !products.includes(cert.productId)) add('cd-product-id-mismatch', `${name} product id ${hex4(cert.productId)} is not among the declaration's`);
+    if (cert.vendorId !== undefined && cert.vendorId !== vendor) {
+      add('cd-vendor-id-mismatch', `${name} vendor id ${hex4(cert.vendorId)} is not the declaration's ${hex4(vendor)}`);
+    }
+    if (cert.productId !== undefined && !products.includes(cert.productId)) {
+      add('cd-product-id-mismatch', `${name} product id ${hex4(cert.productId)} is not among the declaration's`);
+    }
   }
   if (content.authorizedPaaList && paa?.subjectKeyId && !content.authorizedPaaList.some((k) => bytesEqual(k, paa.subjectKeyId!))) {
     add('cd-paa-not-authorized', 'the PAA is not in the declaration\'s authorized_paa_list');
@@ -296,7 +338,9 @@ function checkNocsr(input: DeviceAttestationInput, challenge: Uint8Array, dac: A
   let csr: Uint8Array;
   try {
     const elements = decodeNocsrElements(tlv);
-    if (!bytesEqual(elements.csrNonce, csrNonce)) add('csr-nonce-mismatch', 'the NOCSRElements nonce is not the one sent');
+    if (!bytesEqual(elements.csrNonce, csrNonce)) {
+      add('csr-nonce-mismatch', 'the NOCSRElements nonce is not the one sent');
+    }
     csr = elements.csr;
   } catch (error) {
     add('nocsr-elements-malformed', `nocsrElements: ${(error as Error).message}`);
