@@ -52,6 +52,7 @@ const files = [
   'test/web-edge-e2e.test.ts',
   'test/credentials-conformance.test.ts',
   'test/credentials.test.ts',
+  'test/device-attestation.test.ts',
   'test/runtimes.test.ts',
 ];
 

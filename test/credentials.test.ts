@@ -1,11 +1,11 @@
 // Credentials in Node: the strict DER decoder under fuzzing (only typed errors; whatever is accepted converts back
 // to the same bytes), the DER writer against the reader, and X.509 output checked by node:crypto (OpenSSL).
 import assert from 'node:assert/strict';
-import { X509Certificate as NodeX509 } from 'node:crypto';
+import { X509Certificate as NodeX509, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as lib from '../src/index.js';
-import { decodeDer, readOid, readSmallUnsigned, readTime } from '../src/credentials/der-reader.js';
+import { decodeDer, readOctetAlignedBits, readOid, readSmallUnsigned, readTime } from '../src/credentials/der-reader.js';
 import { derOid, derTime, derUnsigned } from '../src/credentials/der-writer.js';
 import { readVectors } from './conformance/suite-data.js';
 import type { CredentialsSuiteData } from './conformance/credentials-suite.js';
@@ -128,5 +128,52 @@ describe('X.509 output read by node:crypto', () => {
       assert.ok(noc.verify((icac ?? root).publicKey), `${set.name}: NOC signed by its issuer`);
       assert.equal(noc.checkIssued(icac ?? root), true, `${set.name}: OpenSSL sees the issuer name and key id match`);
     }
+  });
+});
+
+/** A DER element with a short or two-byte length. */
+function der(tag: number, content: Uint8Array): Uint8Array {
+  const n = content.length;
+  return Uint8Array.from([tag, ...(n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff]), ...content]);
+}
+
+describe('PKCS#10 both ways with node:crypto', () => {
+  it('createCsr: OpenSSL verifies the self-signature over the request info with the request\'s own key', () => {
+    const keys = lib.generateP256KeyPair();
+    const csr = lib.createCsr(keys);
+    const [info, , signature] = decodeDer(csr).children!;
+    const spki = info!.children![2]!.encoded;
+    const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    assert.equal(Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).toString('hex'),
+      Buffer.from(keys.publicKey).toString('hex'));
+    assert.ok(nodeVerify('sha256', info!.encoded, publicKey, readOctetAlignedBits(signature, 'signature')));
+  });
+
+  it('publicKeyFromCsr: a request signed by OpenSSL gives its key; altered, it is refused as bad-csr', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = publicKey.export({ format: 'der', type: 'spki' });
+    const info = der(0x30, Buffer.concat([hex('020100'), hex('300e310c300a060355040a0c03435352'), spki, hex('a000')]));
+    const signature = nodeSign('sha256', info, privateKey);
+    const csr = der(0x30, Buffer.concat([info, hex('300a06082a8648ce3d040302'), der(0x03, Buffer.concat([Buffer.of(0), signature]))]));
+    assert.equal(Buffer.from(lib.publicKeyFromCsr(csr)).toString('hex'), Buffer.from(spki.subarray(spki.length - 65)).toString('hex'));
+    const altered = csr.slice();
+    altered[20] = altered[20]! ^ 0x01; // inside the subject: still DER, no longer what was signed
+    assert.throws(() => lib.publicKeyFromCsr(altered), (e: unknown) => e instanceof lib.CertificateError && e.reason === 'bad-csr');
+  });
+});
+
+describe('FabricAuthority certificates read by node:crypto', () => {
+  it('RCAC -> ICAC -> NOC: OpenSSL parses each, verifies each signature and matches issuers', () => {
+    const ca = lib.FabricAuthority.create({ intermediate: true, fabricId: 0x99n });
+    const noc = ca.issueNoc({ publicKey: lib.generateP256KeyPair().publicKey, nodeId: 0x10n, fabricId: 0x99n });
+    const [root, icac, leaf] = [ca.rcac, ca.icac!, noc].map((tlv) => new NodeX509(lib.certificateToDer(tlv)));
+    assert.ok(root!.verify(root!.publicKey));
+    assert.ok(icac!.verify(root!.publicKey));
+    assert.ok(leaf!.verify(icac!.publicKey));
+    assert.ok(leaf!.checkIssued(icac!) && icac!.checkIssued(root!));
+    assert.equal(leaf!.ca, false);
+    assert.equal(icac!.ca, true);
+    assert.deepEqual(leaf!.keyUsage, ['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1']);
   });
 });

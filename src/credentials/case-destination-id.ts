@@ -1,6 +1,7 @@
-// CASE destination identifier (Matter Core spec §4.14.2.6.1; connectedhomeip CASEDestinationId.cpp): Sigma1 names
-// the node it wants on which fabric without revealing either, as an HMAC keyed by the fabric's operational IPK.
-// The responder recomputes it for each of its fabrics (and each IPK of key set 0) until one matches.
+// CASE destination identifier (Matter Core spec §4.14 CASE, "Destination Identifier"; connectedhomeip
+// CASEDestinationId.cpp): Sigma1 names the node it wants on which fabric without revealing either, as an HMAC keyed
+// by the fabric's operational IPK. The responder recomputes it for each of its fabrics (and each IPK of key set 0)
+// until one matches.
 import { bytesOfLength } from '../core/arguments.js';
 import { hmacSha256 } from '../crypto/hashes.js';
 import { rootPublicKeyArgument, uint64Argument, uint64LittleEndian } from './fabric-arguments.js';
@@ -19,7 +20,9 @@ export interface CaseDestinationIdInput {
 
 /** HMAC-SHA256(IPK, initiatorRandom ‖ rootPublicKey ‖ LE64(fabricId) ‖ LE64(nodeId)), 32 bytes. */
 export function caseDestinationId(input: CaseDestinationIdInput): Uint8Array {
-  if (typeof input !== 'object' || input === null) throw new TypeError(`input: expected an object, got ${input === null ? 'null' : typeof input}`);
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError(`input: expected an object, got ${input === null ? 'null' : typeof input}`);
+  }
   const ipk = bytesOfLength('operationalIpk', input.operationalIpk, 16);
   const random = bytesOfLength('initiatorRandom', input.initiatorRandom, 32);
   const root = rootPublicKeyArgument('rootPublicKey', input.rootPublicKey);

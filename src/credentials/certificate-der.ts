@@ -1,8 +1,8 @@
-// Matter TLV certificate <-> X.509 DER (Matter Core spec §6.5.11 "Conversion between Matter and X.509";
-// connectedhomeip CHIPCertToX509.cpp and X509ToChipCert.cpp). The signature covers the DER TBSCertificate, so
-// the conversion must rebuild the issuer's exact bytes: DN attributes and extensions in TLV order, UTCTime before
-// 2050 and GeneralizedTime after, fixed criticality per extension. DER input whose TBS the TLV form could not
-// reproduce byte for byte is refused, since its signature could never verify once converted.
+// Matter TLV certificate <-> X.509 DER (Matter Core spec §6.5 "Operational Certificate Encoding"; connectedhomeip
+// CHIPCertToX509.cpp and X509ToChipCert.cpp). The signature covers the DER TBSCertificate, so the conversion must
+// rebuild the issuer's exact bytes: DN attributes and extensions in TLV order, UTCTime before 2050 and
+// GeneralizedTime after, fixed criticality per extension. DER input whose TBS the TLV form could not reproduce byte
+// for byte is refused, since its signature could never verify once converted.
 import { ecdsaRawToDer } from '../crypto/p256.js';
 import { CertificateError } from './certificate-error.js';
 import { DerTag, contextTag, decodeDer, members, readOid } from './der-reader.js';
@@ -44,7 +44,7 @@ function encodeAttribute(attribute: DnAttribute, what: string): Uint8Array {
   let encodedValue: Uint8Array;
   if (bits) {
     if (typeof value !== 'bigint') return tlvError(`${what}: tag ${tag} carries an integer`);
-    // Matter DN ids are upper-case hex of fixed width (§6.5.6.x: 16 digits for 64-bit ids, 8 for 32-bit ones).
+    // Matter DN ids are upper-case hex of fixed width (16 digits for 64-bit ids, 8 for 32-bit ones, spec Appendix E).
     encodedValue = derUtf8String(value.toString(16).toUpperCase().padStart(bits / 4, '0'));
   } else {
     if (!isStandardNameTag(tag)) return tlvError(`${what}: unknown DN attribute tag ${tag}`);
@@ -108,9 +108,15 @@ function encodeExtension(extension: CertificateExtension): Uint8Array {
 }
 
 function checkAlgorithms(cert: MatterCertificate): void {
-  if (cert.signatureAlgorithm !== 1) unsupported(`signatureAlgorithm ${cert.signatureAlgorithm}; only 1 (ecdsa-with-SHA256) is defined`);
-  if (cert.publicKeyAlgorithm !== 1) unsupported(`publicKeyAlgorithm ${cert.publicKeyAlgorithm}; only 1 (id-ecPublicKey) is defined`);
-  if (cert.ellipticCurve !== 1) unsupported(`ellipticCurveIdentifier ${cert.ellipticCurve}; only 1 (prime256v1) is defined`);
+  if (cert.signatureAlgorithm !== 1) {
+    unsupported(`signatureAlgorithm ${cert.signatureAlgorithm}; only 1 (ecdsa-with-SHA256) is defined`);
+  }
+  if (cert.publicKeyAlgorithm !== 1) {
+    unsupported(`publicKeyAlgorithm ${cert.publicKeyAlgorithm}; only 1 (id-ecPublicKey) is defined`);
+  }
+  if (cert.ellipticCurve !== 1) {
+    unsupported(`ellipticCurveIdentifier ${cert.ellipticCurve}; only 1 (prime256v1) is defined`);
+  }
 }
 
 const SIGNATURE_ALGORITHM = (): Uint8Array => derSequence(derOid(OID.ecdsaWithSha256));
@@ -157,7 +163,9 @@ function attributeFromX509(attribute: X509Attribute, what: string): DnAttribute 
   if (oid.startsWith(MATTER_DN_PREFIX)) {
     const tag = 16 + Number(oid.slice(MATTER_DN_PREFIX.length));
     const bits = matterAttributeBits(tag);
-    if (!bits || !/^\d+$/.test(oid.slice(MATTER_DN_PREFIX.length))) return unsupported(`${what}: unknown Matter attribute ${oid}`);
+    if (!bits || !/^\d+$/.test(oid.slice(MATTER_DN_PREFIX.length))) {
+      return unsupported(`${what}: unknown Matter attribute ${oid}`);
+    }
     const digits = bits / 4;
     if (stringTag !== DerTag.UTF8_STRING || !new RegExp(`^[0-9A-F]{${digits}}$`).test(value)) {
       throw new CertificateError('malformed-der', `${what}: ${oid} must be a UTF8String of ${digits} upper-case hex digits, got "${value}"`);
@@ -168,7 +176,9 @@ function attributeFromX509(attribute: X509Attribute, what: string): DnAttribute 
   if (!entry) return unsupported(`${what}: attribute ${oid} has no Matter TLV form`);
   const tag = Number(entry[0]);
   if (tag === DnTag.domainComponent) {
-    if (stringTag !== DerTag.IA5_STRING) throw new CertificateError('malformed-der', `${what}: domainComponent must be an IA5String`);
+    if (stringTag !== DerTag.IA5_STRING) {
+      throw new CertificateError('malformed-der', `${what}: domainComponent must be an IA5String`);
+    }
     return { tag, value };
   }
   if (stringTag === DerTag.UTF8_STRING) return { tag, value };
@@ -179,13 +189,17 @@ function attributeFromX509(attribute: X509Attribute, what: string): DnAttribute 
 function matterTime(unixSeconds: number, what: string, allowNoExpiration: boolean): number {
   if (allowNoExpiration && unixSeconds === NO_EXPIRATION_UNIX) return 0;
   const seconds = unixSeconds - MATTER_EPOCH_OFFSET_SECONDS;
-  if (seconds < 0 || seconds > 0xffff_ffff) unsupported(`${what}: outside what a Matter certificate can carry (2000 to 2136)`);
+  if (seconds < 0 || seconds > 0xffff_ffff) {
+    unsupported(`${what}: outside what a Matter certificate can carry (2000 to 2136)`);
+  }
   return seconds;
 }
 
 function extensionsFromX509(x509: X509Certificate): CertificateExtension[] {
   const expectCritical = (critical: boolean, wanted: boolean, name: string): void => {
-    if (critical !== wanted) throw new CertificateError('malformed-der', `${name} must ${wanted ? '' : 'not '}be marked critical in a Matter certificate`);
+    if (critical !== wanted) {
+      throw new CertificateError('malformed-der', `${name} must ${wanted ? '' : 'not '}be marked critical in a Matter certificate`);
+    }
   };
   return x509.extensions.map((extension): CertificateExtension => {
     switch (extension.oid) {
@@ -205,11 +219,15 @@ function extensionsFromX509(x509: X509Certificate): CertificateExtension[] {
       }
       case OID.subjectKeyIdentifier:
         expectCritical(extension.critical, false, 'subjectKeyIdentifier');
-        if (x509.subjectKeyId?.length !== 20) throw new CertificateError('malformed-der', 'subjectKeyIdentifier: expected 20 bytes');
+        if (x509.subjectKeyId?.length !== 20) {
+          throw new CertificateError('malformed-der', 'subjectKeyIdentifier: expected 20 bytes');
+        }
         return { kind: 'subjectKeyId', keyId: x509.subjectKeyId };
       case OID.authorityKeyIdentifier:
         expectCritical(extension.critical, false, 'authorityKeyIdentifier');
-        if (x509.authorityKeyId?.length !== 20) throw new CertificateError('malformed-der', 'authorityKeyIdentifier: expected a 20-byte keyIdentifier');
+        if (x509.authorityKeyId?.length !== 20) {
+          throw new CertificateError('malformed-der', 'authorityKeyIdentifier: expected a 20-byte keyIdentifier');
+        }
         return { kind: 'authorityKeyId', keyId: x509.authorityKeyId };
       default:
         return { kind: 'future', der: extension.encoded };
@@ -241,7 +259,9 @@ export function matterCertificateFromX509(x509: X509Certificate): MatterCertific
 export function certificateFromDer(der: Uint8Array): Uint8Array {
   const x509 = parseX509Certificate(der);
   const cert = matterCertificateFromX509(x509);
-  if (cert.serialNumber.length > 20) throw new CertificateError('malformed-der', 'serialNumber: more than 20 octets (RFC 5280 §4.1.2.2)');
+  if (cert.serialNumber.length > 20) {
+    throw new CertificateError('malformed-der', 'serialNumber: more than 20 octets (RFC 5280 §4.1.2.2)');
+  }
   if (!bytesEqual(tbsCertificateDer(cert), x509.tbs)) {
     throw new CertificateError('malformed-der', 'the TBSCertificate uses an encoding its Matter TLV form cannot reproduce (its signature would not verify after conversion)');
   }

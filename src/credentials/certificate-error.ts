@@ -1,6 +1,6 @@
 // The one error type of the credentials module: what was wrong (a typed `reason` a caller can branch on) and a
 // message naming the certificate and field. Chain rules follow Matter Core spec §6.5 "Operational Certificate
-// Encoding" and §6.5.x "Certificate path validation" (connectedhomeip CHIPCert.cpp ValidateCert).
+// Encoding" and its certificate path validation (connectedhomeip CHIPCert.cpp ValidateCert).
 
 export type CertificateFailure =
   /** The Matter TLV form is not a certificate (bad TLV, missing or mistyped field, value out of range). */

@@ -1,4 +1,4 @@
-// Signing a Matter certificate (Matter Core spec §6.5.2: the signature is ECDSA-with-SHA256 over the DER
+// Signing a Matter certificate (Matter Core spec §6.5: the signature is ECDSA-with-SHA256 over the DER
 // TBSCertificate, carried raw r ‖ s in the TLV form). Used by the fabric CA and by tests that re-sign altered
 // certificates; the key never leaves this call.
 import { ecdsaSignSha256 } from '../crypto/p256.js';

@@ -1,6 +1,6 @@
 // PKCS#10 certification requests (RFC 2986) as Matter's CSRRequest/CSRResponse carry them (Matter Core spec
-// §11.18.6.5 "CSRResponse", §6.4.6.1 NOCSR elements): a device proves it holds the private key of the public key
-// it wants certified by signing the request with it. The commissioner takes the key only after that
+// CSRResponse and its NOCSRElements, Node Operational Credentials cluster): a device proves it holds the private key
+// of the public key it wants certified by signing the request with it. The commissioner takes the key only after that
 // self-signature verifies.
 import { bytes } from '../core/arguments.js';
 import { ecdsaDerToRaw, ecdsaRawToDer, ecdsaSignSha256, ecdsaVerifySha256, p256PublicKey, type P256KeyPair } from '../crypto/p256.js';
@@ -10,7 +10,7 @@ import { derBitString, derElement, derOid, derSequence, derSet, derUnsigned, der
 import { OID } from './object-identifiers.js';
 import { readName, readPublicKey } from './x509-certificate.js';
 
-/** NOCSRElements are at most 900 bytes (§11.18.6.5), so the CSR inside them is smaller still. */
+/** NOCSRElements are at most 900 bytes (CSRResponse field constraint), so the CSR inside them is smaller still. */
 export const MAX_CSR_LENGTH = 900;
 const ORGANIZATION_NAME = '2.5.4.10';
 
@@ -21,7 +21,9 @@ const badCsr = (message: string): never => { throw new CertificateError('bad-csr
  * connectedhomeip and matter.js write it: the commissioner ignores the subject and names the node itself.
  */
 export function createCsr(keyPair: P256KeyPair): Uint8Array {
-  if (typeof keyPair !== 'object' || keyPair === null) throw new TypeError('keyPair: expected { privateKey, publicKey }');
+  if (typeof keyPair !== 'object' || keyPair === null) {
+    throw new TypeError('keyPair: expected { privateKey, publicKey }');
+  }
   const publicKey = p256PublicKey(keyPair.privateKey);
   if (keyPair.publicKey !== undefined && !sameBytes(bytes('keyPair.publicKey', keyPair.publicKey), publicKey)) {
     throw new RangeError('keyPair.publicKey: does not belong to keyPair.privateKey');
@@ -53,14 +55,18 @@ export function publicKeyFromCsr(der: Uint8Array): Uint8Array {
     members(attributes, contextTag(0), 'attributes');
     const [algorithmOid, ...parameters] = members(algorithm, DerTag.SEQUENCE, 'signatureAlgorithm', { min: 1 });
     const oid = readOid(algorithmOid, 'signatureAlgorithm');
-    if (oid !== OID.ecdsaWithSha256 || parameters.length) badCsr(`signatureAlgorithm ${oid}; expected ecdsa-with-SHA256 without parameters`);
+    if (oid !== OID.ecdsaWithSha256 || parameters.length) {
+      badCsr(`signatureAlgorithm ${oid}; expected ecdsa-with-SHA256 without parameters`);
+    }
     signature = ecdsaDerToRaw(readOctetAlignedBits(signatureBits, 'signature'));
     info = infoNode!.encoded;
   } catch (error) {
     if (error instanceof CertificateError && error.reason === 'bad-csr') throw error;
     return badCsr(`malformed request: ${(error as Error).message}`);
   }
-  if (!ecdsaVerifySha256(publicKey, info, signature)) badCsr('the self-signature does not verify with the request\'s public key');
+  if (!ecdsaVerifySha256(publicKey, info, signature)) {
+    badCsr('the self-signature does not verify with the request\'s public key');
+  }
   return publicKey.slice();
 }
 

@@ -1,4 +1,4 @@
-// Compressed Fabric Identifier (Matter Core spec §4.3.2.2; connectedhomeip CHIPCryptoPAL.cpp
+// Compressed Fabric Identifier (Matter Core spec, "Compressed Fabric Identifier"; connectedhomeip CHIPCryptoPAL.cpp
 // GenerateCompressedFabricId): 8 bytes naming a fabric by its root key and fabric id together, used in operational
 // mDNS names and as the salt of the fabric's group keys and IPK.
 import { hkdfSha256 } from '../crypto/hashes.js';

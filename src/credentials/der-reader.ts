@@ -41,7 +41,9 @@ export function decodeDer(bytes: Uint8Array, what = 'der'): DerNode {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what}: expected a Uint8Array, got ${typeof bytes}`);
   if (bytes.length === 0) fail('the input is empty', 0);
   const node = readElement(bytes, 0, bytes.length, 0, 0);
-  if (node.encoded.length !== bytes.length) fail(`${bytes.length - node.encoded.length} trailing bytes`, node.encoded.length);
+  if (node.encoded.length !== bytes.length) {
+    fail(`${bytes.length - node.encoded.length} trailing bytes`, node.encoded.length);
+  }
   return node;
 }
 
@@ -50,20 +52,26 @@ function readElement(input: Uint8Array, start: number, end: number, base: number
   const tag = input[at++]!;
   if ((tag & 0x1f) === 0x1f) fail('high tag numbers (31 and above) are not used by Matter', base + start);
   const tagClass = tag & 0xc0;
-  if (tagClass === 0x40 || tagClass === 0xc0) fail(`application and private tags are not used (0x${hex(tag)})`, base + start);
+  if (tagClass === 0x40 || tagClass === 0xc0) {
+    fail(`application and private tags are not used (0x${hex(tag)})`, base + start);
+  }
   if (at >= end) fail('truncated: no length octet', base + at);
   let length = input[at++]!;
   if (length === 0x80) fail('indefinite length is not DER', base + at - 1);
   if (length > 0x80) {
     const octets = length & 0x7f;
-    if (octets > MAX_LENGTH_OCTETS) fail(`${octets} length octets; at most ${MAX_LENGTH_OCTETS} are accepted`, base + at - 1);
+    if (octets > MAX_LENGTH_OCTETS) {
+      fail(`${octets} length octets; at most ${MAX_LENGTH_OCTETS} are accepted`, base + at - 1);
+    }
     if (at + octets > end) fail('truncated length', base + at);
     if (input[at] === 0) fail('non-minimal length: leading zero octet', base + at);
     length = 0;
     for (let i = 0; i < octets; i++) length = length * 256 + input[at++]!;
     if (length < 0x80) fail(`non-minimal length: ${length} needs the short form`, base + start + 1);
   }
-  if (length > end - at) fail(`length ${length} runs past the end of its container (${end - at} bytes left)`, base + start);
+  if (length > end - at) {
+    fail(`length ${length} runs past the end of its container (${end - at} bytes left)`, base + start);
+  }
   const content = input.subarray(at, at + length);
   const node: DerNode = { tag, content, encoded: input.subarray(start, at + length), offset: base + start };
   const constructed = (tag & 0x20) !== 0;
@@ -94,7 +102,9 @@ const latin1 = new TextDecoder('latin1');
 function checkPrimitive(tag: number, content: Uint8Array, at: number): void {
   switch (tag) {
     case DerTag.BOOLEAN:
-      if (content.length !== 1 || (content[0] !== 0 && content[0] !== 0xff)) fail('a BOOLEAN is one octet, 0x00 or 0xFF', at);
+      if (content.length !== 1 || (content[0] !== 0 && content[0] !== 0xff)) {
+        fail('a BOOLEAN is one octet, 0x00 or 0xFF', at);
+      }
       return;
     case DerTag.INTEGER:
       if (content.length === 0) fail('an INTEGER has at least one content octet', at);
@@ -112,7 +122,9 @@ function checkPrimitive(tag: number, content: Uint8Array, at: number): void {
       if (content.length === 0) fail('a BIT STRING has an unused-bits octet', at);
       const unused = content[0]!;
       if (unused > 7 || (content.length === 1 && unused !== 0)) fail(`bad unused-bits count ${unused}`, at);
-      if (unused && (content[content.length - 1]! & ((1 << unused) - 1))) fail('unused bits of a BIT STRING must be zero', at);
+      if (unused && (content[content.length - 1]! & ((1 << unused) - 1))) {
+        fail('unused bits of a BIT STRING must be zero', at);
+      }
       return;
     }
     case DerTag.UTF8_STRING:
@@ -161,7 +173,9 @@ const TIME_FORMATS = {
 /** Seconds since the Unix epoch; UTC with seconds and no fraction, as RFC 5280 §4.1.2.5 requires. */
 function timeSeconds(tag: number, content: Uint8Array, at: number): number {
   const match = TIME_FORMATS[tag]!.exec(latin1.decode(content));
-  if (!match) fail(`${tag === DerTag.UTC_TIME ? 'UTCTime YYMMDDHHMMSSZ' : 'GeneralizedTime YYYYMMDDHHMMSSZ'} expected`, at);
+  if (!match) {
+    fail(`${tag === DerTag.UTC_TIME ? 'UTCTime YYMMDDHHMMSSZ' : 'GeneralizedTime YYYYMMDDHHMMSSZ'} expected`, at);
+  }
   const [year2, month, day, hour, minute, second] = match!.slice(1).map(Number) as [number, number, number, number, number, number];
   // RFC 5280: a two-digit year below 50 is 20YY, otherwise 19YY.
   const year = tag === DerTag.UTC_TIME ? (year2 < 50 ? 2000 + year2 : 1900 + year2) : year2;
@@ -187,8 +201,12 @@ export function expectTag(node: DerNode | undefined, tag: number, what: string):
 /** The members of a SEQUENCE (or SET, or constructed context tag), optionally with an exact or minimum count. */
 export function members(node: DerNode | undefined, tag: number, what: string, count?: { min?: number; max?: number }): DerNode[] {
   const children = expectTag(node, tag, what).children ?? fail(`${what}: expected a constructed element`, node!.offset);
-  if (count?.min !== undefined && children.length < count.min) fail(`${what}: expected at least ${count.min} members, got ${children.length}`, node!.offset);
-  if (count?.max !== undefined && children.length > count.max) fail(`${what}: expected at most ${count.max} members, got ${children.length}`, node!.offset);
+  if (count?.min !== undefined && children.length < count.min) {
+    fail(`${what}: expected at least ${count.min} members, got ${children.length}`, node!.offset);
+  }
+  if (count?.max !== undefined && children.length > count.max) {
+    fail(`${what}: expected at most ${count.max} members, got ${children.length}`, node!.offset);
+  }
   return children;
 }
 

@@ -1,6 +1,6 @@
-// DER encoding (ITU-T X.690 §10) of the same subset der-reader.ts reads: each function returns one complete
-// element, and containers take their members' encodings, so a structure is written inside out with no length
-// patching. Every output is the single DER encoding of its value; der-reader.ts accepts exactly these.
+// DER encoding (ITU-T X.690 §10) of the same subset der-reader.ts reads: each function returns one complete element,
+// and containers take their members' encodings, so a structure is written inside out with no length patching. Every
+// output is the single DER encoding of its value; der-reader.ts accepts exactly these.
 import { DerTag } from './der-reader.js';
 
 export function derElement(tag: number, content: Uint8Array): Uint8Array {

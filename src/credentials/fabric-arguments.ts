@@ -1,6 +1,6 @@
-// Argument checks shared by the fabric-level derivations (Matter Core spec §4.3.2 "Compressed Fabric Identifier",
-// §4.14.2.6.1 "Destination Identifier"): a 65-byte uncompressed root key and 64-bit fabric and node ids. Errors
-// name the argument and what was expected, before anything is computed.
+// Argument checks shared by the fabric-level derivations (Matter Core spec "Compressed Fabric Identifier", §4.14 CASE
+// "Destination Identifier"): a 65-byte uncompressed root key and 64-bit fabric and node ids. Errors name the argument
+// and what was expected, before anything is computed.
 import { bytesOfLength } from '../core/arguments.js';
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -8,7 +8,9 @@ const UINT64_MAX = (1n << 64n) - 1n;
 /** A 65-byte uncompressed SEC1 point (0x04 ‖ X ‖ Y), as certificates carry it. */
 export function rootPublicKeyArgument(name: string, value: unknown): Uint8Array {
   const key = bytesOfLength(name, value, 65);
-  if (key[0] !== 0x04) throw new RangeError(`${name}: expected an uncompressed P-256 point starting with 0x04, got 0x${key[0]!.toString(16).padStart(2, '0')}`);
+  if (key[0] !== 0x04) {
+    throw new RangeError(`${name}: expected an uncompressed P-256 point starting with 0x04, got 0x${key[0]!.toString(16).padStart(2, '0')}`);
+  }
   return key;
 }
 

@@ -1,7 +1,8 @@
-// A fabric's certificate authority (Matter Core spec §6.5 operational certificates, §11.18.6.8 AddNOC): the root
-// key pair and RCAC that define the fabric, an optional ICAC, and NOC issuance for commissioned nodes. Validity
-// follows matter.js's CertificateAuthority (from a year before issue to ten years after, so a device whose clock
-// is behind still accepts it); serial numbers and CA ids are random, so two authorities never collide.
+// A fabric's certificate authority (Matter Core spec §6.5 operational certificates, AddNOC of the Node Operational
+// Credentials cluster): the root key pair and RCAC that define the fabric, an optional ICAC, and NOC issuance for
+// commissioned nodes. Validity follows matter.js's CertificateAuthority (from a year before issue to ten years after,
+// so a device whose clock is behind still accepts it); serial numbers and CA ids are random, so two authorities never
+// collide.
 import { bytesOfLength } from '../core/arguments.js';
 import { generateP256KeyPair, isValidP256PublicKey, p256PublicKey, type P256KeyPair } from '../crypto/p256.js';
 import { publicKeyFromCsr } from './certificate-signing-request.js';
@@ -56,13 +57,17 @@ export interface FabricAuthorityJson {
 
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 function fromHex(name: string, value: unknown): Uint8Array {
-  if (typeof value !== 'string' || !/^(?:[0-9a-f]{2})*$/i.test(value)) throw new TypeError(`${name}: expected a hex string`);
+  if (typeof value !== 'string' || !/^(?:[0-9a-f]{2})*$/i.test(value)) {
+    throw new TypeError(`${name}: expected a hex string`);
+  }
   return Uint8Array.from(value.match(/../g) ?? [], (b) => parseInt(b, 16));
 }
 
 function matterNow(now: unknown): number {
   const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`now: expected milliseconds since the epoch or a Date, got ${String(now)}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new TypeError(`now: expected milliseconds since the epoch or a Date, got ${String(now)}`);
+  }
   return Math.floor(ms / 1000) - MATTER_EPOCH_OFFSET_SECONDS;
 }
 
@@ -151,24 +156,40 @@ export class FabricAuthority {
 
   /** Restores an authority from toJSON(), checking that each key matches its certificate and the CA chain holds. */
   static fromJSON(json: FabricAuthorityJson): FabricAuthority {
-    if (typeof json !== 'object' || json === null || json.version !== 1) throw new TypeError('json: expected a FabricAuthorityJson of version 1');
+    if (typeof json !== 'object' || json === null || json.version !== 1) {
+      throw new TypeError('json: expected a FabricAuthorityJson of version 1');
+    }
     const rootPrivateKey = bytesOfLength('rootPrivateKey', fromHex('rootPrivateKey', json.rootPrivateKey), 32);
     const rcac = fromHex('rcac', json.rcac);
-    if ((json.icac === undefined) !== (json.icacPrivateKey === undefined)) throw new TypeError('json: icac and icacPrivateKey go together');
-    const icacPrivateKey = json.icacPrivateKey === undefined ? undefined : bytesOfLength('icacPrivateKey', fromHex('icacPrivateKey', json.icacPrivateKey), 32);
-    const icac = json.icac === undefined ? undefined : fromHex('icac', json.icac);
-    const root = operationalInfo(decodeMatterCertificate(rcac));
-    checkOperationalRole(root, 'rcac');
-    if (!sameBytes(p256PublicKey(rootPrivateKey), root.publicKey)) throw new RangeError('rootPrivateKey: does not match the RCAC public key');
-    if (icac) {
-      const intermediate = operationalInfo(decodeMatterCertificate(icac));
-      checkOperationalRole(intermediate, 'icac');
-      if (!sameBytes(p256PublicKey(icacPrivateKey!), intermediate.publicKey)) throw new RangeError('icacPrivateKey: does not match the ICAC public key');
+    if ((json.icac === undefined) !== (json.icacPrivateKey === undefined)) {
+      throw new TypeError('json: icac and icacPrivateKey go together');
     }
-    const authority = new FabricAuthority(rootPrivateKey.slice(), rcac.slice(), icacPrivateKey?.slice(), icac?.slice());
-    // A throwaway NOC proves the whole chain (names, key ids, signatures, path length) before anyone relies on it.
-    authority.issueNoc({ publicKey: generateP256KeyPair().publicKey, nodeId: 1n, fabricId: authority.fabricId ?? 1n });
-    return authority;
+    let icacPrivateKey: Uint8Array | undefined;
+    try {
+      icacPrivateKey = json.icacPrivateKey === undefined ? undefined : bytesOfLength('icacPrivateKey', fromHex('icacPrivateKey', json.icacPrivateKey), 32);
+      const icac = json.icac === undefined ? undefined : fromHex('icac', json.icac);
+      const root = operationalInfo(decodeMatterCertificate(rcac));
+      checkOperationalRole(root, 'rcac');
+      if (!sameBytes(p256PublicKey(rootPrivateKey), root.publicKey)) {
+        throw new RangeError('rootPrivateKey: does not match the RCAC public key');
+      }
+      if (icac) {
+        const intermediate = operationalInfo(decodeMatterCertificate(icac));
+        checkOperationalRole(intermediate, 'icac');
+        if (!sameBytes(p256PublicKey(icacPrivateKey!), intermediate.publicKey)) {
+          throw new RangeError('icacPrivateKey: does not match the ICAC public key');
+        }
+      }
+      // fromHex gave fresh arrays: the authority owns them (and wipes them on dispose()).
+      const authority = new FabricAuthority(rootPrivateKey, rcac, icacPrivateKey, icac);
+      // A throwaway NOC proves the whole chain (names, key ids, signatures, path length) before anyone relies on it.
+      authority.issueNoc({ publicKey: generateP256KeyPair().publicKey, nodeId: 1n, fabricId: authority.fabricId ?? 1n });
+      return authority;
+    } catch (error) {
+      rootPrivateKey.fill(0); // nothing kept the keys: wipe the copies decoded here
+      icacPrivateKey?.fill(0);
+      throw error;
+    }
   }
 
   /** The persisted form; see FabricAuthorityJson: it contains the private keys. */
@@ -189,8 +210,12 @@ export class FabricAuthority {
    */
   issueNoc(options: IssueNocOptions): Uint8Array {
     this.#assertUsable();
-    if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { csr | publicKey, nodeId, fabricId, caseAuthenticatedTags? }');
-    if ((options.csr === undefined) === (options.publicKey === undefined)) throw new TypeError('options: give exactly one of csr and publicKey');
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('options: expected { csr | publicKey, nodeId, fabricId, caseAuthenticatedTags? }');
+    }
+    if ((options.csr === undefined) === (options.publicKey === undefined)) {
+      throw new TypeError('options: give exactly one of csr and publicKey');
+    }
     const publicKey = options.csr !== undefined ? publicKeyFromCsr(options.csr) : bytesOfLength('publicKey', options.publicKey, 65);
     if (!isValidP256PublicKey(publicKey)) throw new RangeError('publicKey: not a point on P-256');
     const nodeId = uint64Argument('nodeId', options.nodeId);
@@ -239,14 +264,18 @@ export class FabricAuthority {
 
 function catsArgument(value: unknown): number[] {
   if (!Array.isArray(value)) throw new TypeError('caseAuthenticatedTags: expected an array of 32-bit CATs');
-  if (value.length > MAX_CASE_AUTHENTICATED_TAGS) throw new RangeError(`caseAuthenticatedTags: at most ${MAX_CASE_AUTHENTICATED_TAGS}, got ${value.length}`);
+  if (value.length > MAX_CASE_AUTHENTICATED_TAGS) {
+    throw new RangeError(`caseAuthenticatedTags: at most ${MAX_CASE_AUTHENTICATED_TAGS}, got ${value.length}`);
+  }
   const identifiers = new Set<number>();
   for (const cat of value) {
     if (typeof cat !== 'number' || !Number.isInteger(cat) || cat < 0 || cat > 0xffff_ffff) {
       throw new RangeError(`caseAuthenticatedTags: expected integers from 0 to 0xFFFFFFFF, got ${String(cat)}`);
     }
     if ((cat & 0xffff) === 0) throw new RangeError(`caseAuthenticatedTags: CAT 0x${cat.toString(16)} has version 0`);
-    if (identifiers.has(cat >>> 16)) throw new RangeError(`caseAuthenticatedTags: identifier 0x${(cat >>> 16).toString(16)} appears twice`);
+    if (identifiers.has(cat >>> 16)) {
+      throw new RangeError(`caseAuthenticatedTags: identifier 0x${(cat >>> 16).toString(16)} appears twice`);
+    }
     identifiers.add(cat >>> 16);
   }
   return value as number[];

@@ -22,3 +22,16 @@ export {
   FabricAuthority, type FabricAuthorityOptions, type IssueNocOptions, type FabricAuthorityJson,
 } from './fabric-authority.js';
 export { createCsr, publicKeyFromCsr, MAX_CSR_LENGTH } from './certificate-signing-request.js';
+export { parseAttestationCertificate, type AttestationCertificate } from './attestation-certificate.js';
+export {
+  decodeAttestationElements, decodeNocsrElements, type AttestationElements, type NocsrElements,
+} from './attestation-elements.js';
+export {
+  parseCertificationDeclaration, verifyCertificationDeclaration, CertificationType,
+  type CertificationDeclaration, type CertificationDeclarationContent,
+} from './certification-declaration.js';
+export {
+  verifyDeviceAttestation, type DeviceAttestationInput, type DeviceAttestationResult, type AttestationFinding,
+  type AttestationFindingCode,
+} from './device-attestation.js';
+export { TEST_PAAS, TEST_PAA_NO_VID, TEST_PAA_FFF1, TEST_CD_SIGNER, TEST_CD_SIGNERS } from './test-attestation-trust.js';

@@ -1,7 +1,8 @@
-// The Matter TLV certificate (Matter Core spec §6.5.2 "Matter certificate" TLV schema; connectedhomeip CHIPCert.h):
-// a compact re-encoding of an X.509 certificate. Decoded into a typed structure that keeps the DN attributes and
-// the extensions as ordered lists, because the DER form (which the signature covers) writes them in TLV order:
-// reordering repeated CATs would change the signed bytes. Encoding writes minimal TLV, the form every issuer uses.
+// The Matter TLV certificate (Matter Core spec §6.5 "Operational Certificate Encoding", TLV schema; connectedhomeip
+// CHIPCert.h): a compact re-encoding of an X.509 certificate. Decoded into a typed structure that keeps the DN
+// attributes and the extensions as ordered lists, because the DER form (which the signature covers) writes them in
+// TLV order: reordering repeated CATs would change the signed bytes. Encoding writes minimal TLV, the form every
+// issuer uses.
 import { decodeTlv, encodeTlv, tlv, type TlvElement } from '../codec/index.js';
 import { CertificateError } from './certificate-error.js';
 
@@ -28,7 +29,10 @@ export type CertificateExtension =
   | { kind: 'basicConstraints'; isCa: boolean; pathLength?: number }
   /** keyUsage bitmap: digitalSignature 0x01 … keyCertSign 0x20, cRLSign 0x40 … decipherOnly 0x100. */
   | { kind: 'keyUsage'; usage: number }
-  /** Key purposes in order: 1 serverAuth, 2 clientAuth, 3 codeSigning, 4 emailProtection, 5 timeStamping, 6 OCSPSigning. */
+  /**
+   * Key purposes in order: 1 serverAuth, 2 clientAuth, 3 codeSigning, 4 emailProtection, 5 timeStamping, 6
+   * OCSPSigning.
+   */
   | { kind: 'extendedKeyUsage'; purposes: number[] }
   | { kind: 'subjectKeyId'; keyId: Uint8Array }
   | { kind: 'authorityKeyId'; keyId: Uint8Array }
@@ -70,12 +74,17 @@ export function matterAttributeBits(tag: number): 32 | 64 | undefined {
   return undefined;
 }
 
-/** True for the standard X.520 name tags: UTF8String (1–16; domainComponent is an IA5String) or PrintableString (129–143). */
+/**
+ * True for the standard X.520 name tags: UTF8String (1–16; domainComponent is an IA5String) or PrintableString
+ * (129–143).
+ */
 export const isStandardNameTag = (tag: number): boolean => (tag >= 1 && tag <= 16) || (tag >= 129 && tag <= 143);
 
 export function decodeMatterCertificate(bytes: Uint8Array): MatterCertificate {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`tlv: expected a Uint8Array, got ${typeof bytes}`);
-  if (bytes.length > MAX_TLV_CERTIFICATE_LENGTH) malformed(`certificate of ${bytes.length} bytes; at most ${MAX_TLV_CERTIFICATE_LENGTH}`);
+  if (bytes.length > MAX_TLV_CERTIFICATE_LENGTH) {
+    malformed(`certificate of ${bytes.length} bytes; at most ${MAX_TLV_CERTIFICATE_LENGTH}`);
+  }
   let root: TlvElement;
   try {
     root = decodeTlv(bytes);
@@ -109,7 +118,9 @@ export function decodeMatterCertificate(bytes: Uint8Array): MatterCertificate {
 function byteString(element: TlvElement, what: string, min: number, max: number): Uint8Array {
   if (element.type !== 'bytes') malformed(`${what}: expected a byte string, got ${element.type}`);
   const value = (element as { value: Uint8Array }).value;
-  if (value.length < min || value.length > max) malformed(`${what}: expected ${min === max ? min : `${min} to ${max}`} bytes, got ${value.length}`);
+  if (value.length < min || value.length > max) {
+    malformed(`${what}: expected ${min === max ? min : `${min} to ${max}`} bytes, got ${value.length}`);
+  }
   return value;
 }
 
@@ -126,13 +137,19 @@ function distinguishedName(element: TlvElement, what: string): DnAttribute[] {
     const tag = attribute.tag && 'context' in attribute.tag ? attribute.tag.context : malformed(`${what}[${i}]: expected a context tag`);
     const bits = matterAttributeBits(tag);
     if (bits) {
-      if (attribute.type !== 'uint') malformed(`${what}[${i}] (tag ${tag}): expected an unsigned integer, got ${attribute.type}`);
+      if (attribute.type !== 'uint') {
+        malformed(`${what}[${i}] (tag ${tag}): expected an unsigned integer, got ${attribute.type}`);
+      }
       const value = BigInt((attribute as { value: number | bigint }).value);
-      if (value > (bits === 32 ? UINT32_MAX : UINT64_MAX)) malformed(`${what}[${i}] (tag ${tag}): does not fit ${bits} bits`);
+      if (value > (bits === 32 ? UINT32_MAX : UINT64_MAX)) {
+        malformed(`${what}[${i}] (tag ${tag}): does not fit ${bits} bits`);
+      }
       return { tag, value };
     }
     if (!isStandardNameTag(tag)) malformed(`${what}[${i}]: unknown DN attribute tag ${tag}`);
-    if (attribute.type !== 'utf8') malformed(`${what}[${i}] (tag ${tag}): expected a UTF-8 string, got ${attribute.type}`);
+    if (attribute.type !== 'utf8') {
+      malformed(`${what}[${i}] (tag ${tag}): expected a UTF-8 string, got ${attribute.type}`);
+    }
     return { tag, value: (attribute as { value: string }).value };
   });
 }
@@ -168,7 +185,9 @@ function extensionList(element: TlvElement): CertificateExtension[] {
         if (extension.type !== 'array') malformed('extendedKeyUsage: expected an array');
         const purposes = (extension as { elements: readonly TlvElement[] }).elements.map((p, j) => smallUint(p, `extendedKeyUsage[${j}]`, 0xff));
         if (!purposes.length) malformed('extendedKeyUsage: expected at least one key purpose');
-        if (purposes.some((p) => p < 1 || p > 6)) malformed(`extendedKeyUsage: purposes are 1 to 6, got ${purposes.join(',')}`);
+        if (purposes.some((p) => p < 1 || p > 6)) {
+          malformed(`extendedKeyUsage: purposes are 1 to 6, got ${purposes.join(',')}`);
+        }
         return { kind: 'extendedKeyUsage', purposes };
       }
       case 4: return { kind: 'subjectKeyId', keyId: byteString(extension, 'subjectKeyIdentifier', 20, 20) };

@@ -1,5 +1,5 @@
-// The object identifiers of Matter's X.509 profile (Matter Core spec §6.5.6 "Matter certificate DN attributes",
-// §6.2.2 attestation DN attributes, RFC 5280 §4.2.1, RFC 5480, RFC 5652 for the Certification Declaration's CMS).
+// The object identifiers of Matter's X.509 profile (Matter Core spec §6.5 and Appendix E for the DN attributes, §6.2
+// attestation DN attributes, RFC 5280 §4.2.1, RFC 5480, RFC 5652 for the Certification Declaration's CMS).
 
 export const OID = Object.freeze({
   ecdsaWithSha256: '1.2.840.10045.4.3.2',

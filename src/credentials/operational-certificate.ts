@@ -1,15 +1,18 @@
-// What an operational certificate says about its subject, and the rules each role's certificate must satisfy
-// on its own (Matter Core spec §6.5.x "RCAC", "ICAC", "NOC" profiles; connectedhomeip CHIPCert.cpp ValidateCert
-// and ExtractNodeIdFabricIdFromOpCert; matter.js certificate/kinds/{Rcac,Icac,Noc}.ts). Chain rules that relate
-// two certificates live in operational-chain.ts.
+// What an operational certificate says about its subject, and the rules each role's certificate must satisfy on its
+// own (Matter Core spec §6.5, the RCAC, ICAC and NOC profiles; connectedhomeip CHIPCert.cpp ValidateCert and
+// ExtractNodeIdFabricIdFromOpCert; matter.js certificate/kinds/{Rcac,Icac,Noc}.ts). Chain rules that relate two
+// certificates live in operational-chain.ts.
 import { CertificateError, type CertificateRole } from './certificate-error.js';
 import { DerTag, decodeDer, members, readBoolean } from './der-reader.js';
 import { DnTag, decodeMatterCertificate, type CertificateExtension, type MatterCertificate } from './matter-certificate.js';
 
-/** Operational node ids are 0x0000_0000_0000_0001 to 0xFFFF_FFEF_FFFF_FFFF (Matter Core spec §2.5.5.1). */
+/**
+ * Operational node ids are 0x0000_0000_0000_0001 to 0xFFFF_FFEF_FFFF_FFFF (Matter Core spec, "Operational Node ID"
+ * ranges).
+ */
 export const MIN_OPERATIONAL_NODE_ID = 1n;
 export const MAX_OPERATIONAL_NODE_ID = 0xffff_ffef_ffff_ffffn;
-/** A NOC carries at most three CASE Authenticated Tags (§6.6.2.1.2). */
+/** A NOC carries at most three CASE Authenticated Tags (Matter Core spec §6.6, CASE Authenticated Tags). */
 export const MAX_CASE_AUTHENTICATED_TAGS = 3;
 /** connectedhomeip CHIP_CONFIG_CERT_MAX_RDN_ATTRIBUTES. */
 export const MAX_DN_ATTRIBUTES = 5;
@@ -57,7 +60,9 @@ export function operationalInfo(certificate: MatterCertificate): OperationalCert
   const ku = extension('keyUsage'), eku = extension('extendedKeyUsage');
   if (skid) info.subjectKeyId = skid.keyId;
   if (akid) info.authorityKeyId = akid.keyId;
-  if (bc) info.basicConstraints = bc.pathLength === undefined ? { isCa: bc.isCa } : { isCa: bc.isCa, pathLength: bc.pathLength };
+  if (bc) {
+    info.basicConstraints = bc.pathLength === undefined ? { isCa: bc.isCa } : { isCa: bc.isCa, pathLength: bc.pathLength };
+  }
   if (ku) info.keyUsage = ku.usage;
   if (eku) info.extendedKeyUsage = eku.purposes;
   return info;
@@ -89,8 +94,12 @@ export function checkOperationalRole(info: OperationalCertificateInfo, role: 'rc
     const tag = Number(tagText);
     const count = cert.subject.filter((a) => a.tag === tag).length;
     if (rule === 'forbidden' && count) fail('chain-subject', `subject must not have ${ATTRIBUTE_NAMES[tag]}`);
-    if (rule === 'required-one' && count !== 1) fail('chain-subject', `subject must have exactly one ${ATTRIBUTE_NAMES[tag]}, has ${count}`);
-    if (rule === 'optional-one' && count > 1) fail('chain-subject', `subject has ${count} ${ATTRIBUTE_NAMES[tag]} attributes; at most one`);
+    if (rule === 'required-one' && count !== 1) {
+      fail('chain-subject', `subject must have exactly one ${ATTRIBUTE_NAMES[tag]}, has ${count}`);
+    }
+    if (rule === 'optional-one' && count > 1) {
+      fail('chain-subject', `subject has ${count} ${ATTRIBUTE_NAMES[tag]} attributes; at most one`);
+    }
   }
   if (info.subjectKeyId?.length !== 20) fail('chain-key-id', 'a 20-byte subjectKeyIdentifier is required');
   if (info.authorityKeyId?.length !== 20) fail('chain-key-id', 'a 20-byte authorityKeyIdentifier is required');
@@ -106,7 +115,9 @@ export function checkOperationalRole(info: OperationalCertificateInfo, role: 'rc
     if (!(usage & KeyUsage.digitalSignature)) fail('chain-key-usage', 'a NOC needs keyUsage digitalSignature');
     // CASE validates the peer's NOC for serverAuth (connectedhomeip CASESession sets it as the required purpose);
     // clientAuth, which issuers also write, is not required.
-    if (!info.extendedKeyUsage?.includes(KeyPurpose.serverAuth)) fail('chain-key-usage', 'a NOC needs extendedKeyUsage serverAuth');
+    if (!info.extendedKeyUsage?.includes(KeyPurpose.serverAuth)) {
+      fail('chain-key-usage', 'a NOC needs extendedKeyUsage serverAuth');
+    }
     const nodeId = info.nodeId!;
     if (nodeId < MIN_OPERATIONAL_NODE_ID || nodeId > MAX_OPERATIONAL_NODE_ID) {
       fail('chain-node-id', `node id 0x${nodeId.toString(16).toUpperCase()} is outside the operational range 0x1 to 0xFFFFFFEFFFFFFFFF`);
@@ -123,18 +134,24 @@ export function checkOperationalRole(info: OperationalCertificateInfo, role: 'rc
   }
   // Checked last so that a more specific rule (too many CATs) names the problem first.
   for (const [which, name] of [['subject', cert.subject], ['issuer', cert.issuer]] as const) {
-    if (name.length > MAX_DN_ATTRIBUTES) fail('chain-subject', `${which} has ${name.length} attributes; at most ${MAX_DN_ATTRIBUTES}`);
+    if (name.length > MAX_DN_ATTRIBUTES) {
+      fail('chain-subject', `${which} has ${name.length} attributes; at most ${MAX_DN_ATTRIBUTES}`);
+    }
   }
 }
 
-/** §6.6.2.1.2: at most three CATs, each with a version of at least 1, no identifier twice. */
+/** Spec §6.6 CATs: at most three, each with a version of at least 1, no identifier twice. */
 function checkCats(cats: number[], fail: (reason: 'chain-cat', message: string) => never): void {
-  if (cats.length > MAX_CASE_AUTHENTICATED_TAGS) fail('chain-cat', `${cats.length} CASE Authenticated Tags; at most ${MAX_CASE_AUTHENTICATED_TAGS}`);
+  if (cats.length > MAX_CASE_AUTHENTICATED_TAGS) {
+    fail('chain-cat', `${cats.length} CASE Authenticated Tags; at most ${MAX_CASE_AUTHENTICATED_TAGS}`);
+  }
   const identifiers = new Set<number>();
   for (const cat of cats) {
     if ((cat & 0xffff) === 0) fail('chain-cat', `CAT 0x${cat.toString(16).padStart(8, '0')} has version 0`);
     const identifier = cat >>> 16;
-    if (identifiers.has(identifier)) fail('chain-cat', `two CATs with identifier 0x${identifier.toString(16).padStart(4, '0')}`);
+    if (identifiers.has(identifier)) {
+      fail('chain-cat', `two CATs with identifier 0x${identifier.toString(16).padStart(4, '0')}`);
+    }
     identifiers.add(identifier);
   }
 }

@@ -1,8 +1,8 @@
-// Operational certificate path validation (Matter Core spec §6.5.x "Certificate path validation"; connectedhomeip
-// CHIPCert.cpp ValidateCert / FindValidCert and FabricTable.cpp VerifyCredentials): RCAC -> [ICAC] -> NOC, the
-// RCAC as the trust anchor. Every certificate is first checked against its role's profile
-// (operational-certificate.ts), then each link: issuer name and key id, the signature over the child's DER TBS,
-// path length, fabric id agreement, and validity when the caller knows the time.
+// Operational certificate path validation (Matter Core spec §6.5, certificate path validation; connectedhomeip
+// CHIPCert.cpp ValidateCert / FindValidCert and FabricTable.cpp VerifyCredentials): RCAC -> [ICAC] -> NOC, the RCAC
+// as the trust anchor. Every certificate is first checked against its role's profile (operational-certificate.ts),
+// then each link: issuer name and key id, the signature over the child's DER TBS, path length, fabric id agreement,
+// and validity when the caller knows the time.
 import { ecdsaVerifySha256 } from '../crypto/p256.js';
 import { encodeDistinguishedName, tbsCertificateDer } from './certificate-der.js';
 import { CertificateError, type CertificateRole } from './certificate-error.js';
@@ -32,11 +32,15 @@ export interface OperationalChainResult {
 }
 
 function certificateArgument(name: CertificateRole, value: unknown): OperationalCertificateInfo {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${name}: expected a Uint8Array (Matter TLV certificate), got ${typeof value}`);
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${name}: expected a Uint8Array (Matter TLV certificate), got ${typeof value}`);
+  }
   try {
     return operationalInfo(decodeMatterCertificate(value));
   } catch (error) {
-    if (error instanceof CertificateError) throw new CertificateError(error.reason, error.message.replace(/ \([a-z-]+\)$/, ''), name);
+    if (error instanceof CertificateError) {
+      throw new CertificateError(error.reason, error.message.replace(/ \([a-z-]+\)$/, ''), name);
+    }
     throw error;
   }
 }
@@ -44,15 +48,21 @@ function certificateArgument(name: CertificateRole, value: unknown): Operational
 function nowSeconds(now: unknown): number | undefined {
   if (now === undefined) return undefined;
   const ms = now instanceof Date ? now.getTime() : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`now: expected milliseconds since the epoch or a Date, got ${String(now)}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new TypeError(`now: expected milliseconds since the epoch or a Date, got ${String(now)}`);
+  }
   return Math.floor(ms / 1000) - MATTER_EPOCH_OFFSET_SECONDS;
 }
 
 function checkValidity(info: OperationalCertificateInfo, role: CertificateRole, now: number | undefined): void {
   if (now === undefined) return;
   const { notBefore, notAfter } = info.certificate;
-  if (now < notBefore) throw new CertificateError('chain-not-yet-valid', `valid only from ${matterDate(notBefore)}`, role);
-  if (notAfter !== 0 && now > notAfter) throw new CertificateError('chain-expired', `expired at ${matterDate(notAfter)}`, role);
+  if (now < notBefore) {
+    throw new CertificateError('chain-not-yet-valid', `valid only from ${matterDate(notBefore)}`, role);
+  }
+  if (notAfter !== 0 && now > notAfter) {
+    throw new CertificateError('chain-expired', `expired at ${matterDate(notAfter)}`, role);
+  }
 }
 
 const matterDate = (seconds: number): string => new Date((seconds + MATTER_EPOCH_OFFSET_SECONDS) * 1000).toISOString();

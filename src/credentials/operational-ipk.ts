@@ -1,6 +1,6 @@
-// The fabric's operational Identity Protection Key (Matter Core spec §4.14.2.6.1, §4.17.2 "Group Key Derivation"):
-// the key CASE's destination id and Sigma salts use. It is derived from the IPK epoch key (the IPKValue an
-// administrator sends in AddNOC, group key set 0) exactly as every operational group key is.
+// The fabric's operational Identity Protection Key (Matter Core spec §4.14 CASE and "Group Key Derivation"): the key
+// CASE's destination id and Sigma salts use. It is derived from the IPK epoch key (the IPKValue an administrator
+// sends in AddNOC, group key set 0) exactly as every operational group key is.
 import { deriveOperationalGroupKey } from '../crypto/group-keys.js';
 
 /**

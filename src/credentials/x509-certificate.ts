@@ -1,6 +1,6 @@
 // X.509 v3 certificates (RFC 5280 §4.1) as Matter uses them: ECDSA-with-SHA256 over P-256, names of single-valued
-// RDNs, and the basicConstraints, keyUsage, extendedKeyUsage and key-identifier extensions (Matter Core spec §6.5
-// for operational certificates, §6.2 for attestation certificates). The parse is structural and strict; what a
+// RDNs, and the basicConstraints, keyUsage, extendedKeyUsage and key-identifier extensions (Matter Core spec §6.5 for
+// operational certificates, §6.2 for attestation certificates). The parse is structural and strict; what a
 // certificate must contain for its role is checked by the chain validators.
 import { ecdsaDerToRaw } from '../crypto/p256.js';
 import { CertificateError } from './certificate-error.js';
@@ -59,7 +59,9 @@ const unsupported = (message: string): never => { throw new CertificateError('un
 
 export function parseX509Certificate(der: Uint8Array): X509Certificate {
   if (!(der instanceof Uint8Array)) throw new TypeError(`der: expected a Uint8Array, got ${typeof der}`);
-  if (der.length > MAX_X509_LENGTH) malformed(`certificate of ${der.length} bytes; at most ${MAX_X509_LENGTH} are accepted`);
+  if (der.length > MAX_X509_LENGTH) {
+    malformed(`certificate of ${der.length} bytes; at most ${MAX_X509_LENGTH} are accepted`);
+  }
   const root = decodeDer(der, 'der');
   const [tbsNode, outerAlgorithm, signatureBits] = members(root, DerTag.SEQUENCE, 'Certificate', { min: 3, max: 3 });
   checkSignatureAlgorithm(outerAlgorithm!, 'Certificate.signatureAlgorithm');
@@ -94,7 +96,9 @@ function checkSignatureAlgorithm(node: DerNode, what: string): void {
   const parts = members(node, DerTag.SEQUENCE, what, { min: 1, max: 1 });
   const oid = readOid(parts[0], `${what}.algorithm`);
   // RFC 5758 §3.2: ecdsa-with-SHA256 has no parameters (not even NULL).
-  if (oid !== OID.ecdsaWithSha256) unsupported(`${what}: expected ecdsa-with-SHA256 (${OID.ecdsaWithSha256}), got ${oid}`);
+  if (oid !== OID.ecdsaWithSha256) {
+    unsupported(`${what}: expected ecdsa-with-SHA256 (${OID.ecdsaWithSha256}), got ${oid}`);
+  }
 }
 
 /** Name ::= SEQUENCE OF RDN; Matter writes one AttributeTypeAndValue per RDN and so do we. */
@@ -115,7 +119,9 @@ export function readPublicKey(node: DerNode | undefined): Uint8Array {
   const curveOid = readOid(curve, 'subjectPublicKeyInfo.parameters');
   if (curveOid !== OID.prime256v1) unsupported(`curve ${curveOid}; expected prime256v1`);
   const point = readOctetAlignedBits(key, 'subjectPublicKey');
-  if (point.length !== 65 || point[0] !== 0x04) unsupported('subjectPublicKey: expected a 65-byte uncompressed P-256 point');
+  if (point.length !== 65 || point[0] !== 0x04) {
+    unsupported('subjectPublicKey: expected a 65-byte uncompressed P-256 point');
+  }
   return point;
 }
 
@@ -157,7 +163,9 @@ function readKnownExtension(cert: X509Certificate, oid: string, value: Uint8Arra
       const { bits, unusedBits } = readBitString(decodeDer(value, what), 'keyUsage');
       if (bits.length > 2) malformed('keyUsage: at most 9 named bits');
       // DER (X.690 §11.2.2): a named bit list has no trailing zero bits.
-      if (bits.length && !(bits[bits.length - 1]! & (1 << unusedBits))) malformed('keyUsage: trailing zero bits are not DER');
+      if (bits.length && !(bits[bits.length - 1]! & (1 << unusedBits))) {
+        malformed('keyUsage: trailing zero bits are not DER');
+      }
       let usage = 0;
       for (let bit = 0; bit < bits.length * 8; bit++) if (bits[bit >> 3]! & (0x80 >> (bit & 7))) usage |= 1 << bit;
       cert.keyUsage = usage;

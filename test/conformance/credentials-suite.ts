@@ -414,7 +414,9 @@ function authorityChecks(lib: Lib, data: CredentialsSuiteData): Check[] {
       equal(toHex(csr).slice(6, 6 + info.length), info, 'CertificationRequestInfo'); // 30 81 xx then the info
       equalBytes(lib.publicKeyFromCsr(csr), publicKey, 'publicKeyFromCsr');
       const tampered = csr.slice();
-      tampered[toHex(csr).indexOf('435352') / 2] = 0x44; // O=CSR -> O=DSR: the signature no longer covers it
+      const at = csr.findIndex((_, i) => csr[i] === 0x43 && csr[i + 1] === 0x53 && csr[i + 2] === 0x52);
+      if (at < 0) fail('no "CSR" in the subject');
+      tampered[at] = 0x44; // O=CSR -> O=DSR: the signature no longer covers it
       const error = throwsNamed(() => lib.publicKeyFromCsr(tampered), 'CertificateError', 'self-signature', 'tampered CSR') as Error & { reason: string };
       equal(error.reason, 'bad-csr', 'reason');
       equal((throwsNamed(() => lib.publicKeyFromCsr(csr.subarray(0, 50)), 'CertificateError', '', 'cut CSR') as Error & { reason: string }).reason, 'bad-csr', 'cut CSR reason');
@@ -423,6 +425,25 @@ function authorityChecks(lib: Lib, data: CredentialsSuiteData): Check[] {
   }];
 }
 
+function attestationTrustChecks(lib: Lib): Check[] {
+  return [{
+    name: 'test attestation trust: the test PAAs and the test CD signer parse, are self-signed CAs, and carry their ids',
+    run() {
+      for (const [der, vendorId, keyId] of [[lib.TEST_PAA_NO_VID, undefined, '785ce705'], [lib.TEST_PAA_FFF1, 0xfff1, '6afd2277'],
+        [lib.TEST_CD_SIGNER, undefined, '62fa8233']] as const) {
+        const cert = lib.parseAttestationCertificate(der);
+        if (!lib.ecdsaVerifySha256(cert.publicKey, cert.tbs, cert.signature)) fail('self-signature does not verify');
+        equal(cert.basicConstraints?.isCa, true, 'isCA');
+        equal(cert.vendorId, vendorId, 'vendor id');
+        equal(toHex(cert.subjectKeyId!).slice(0, 8), keyId, 'subject key id');
+        equalBytes(cert.subjectDer, cert.issuerDer, 'self-issued');
+      }
+      equal(lib.TEST_PAAS.length, 2, 'TEST_PAAS');
+    },
+  }];
+}
+
 export function credentialsChecks(lib: Lib, data: CredentialsSuiteData): Check[] {
-  return [...derivationChecks(lib, data), ...conversionChecks(lib, data), ...chainChecks(lib, data), ...authorityChecks(lib, data)];
+  return [...derivationChecks(lib, data), ...conversionChecks(lib, data), ...chainChecks(lib, data), ...authorityChecks(lib, data),
+    ...attestationTrustChecks(lib)];
 }
