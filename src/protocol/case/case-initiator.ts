@@ -49,12 +49,14 @@ export interface CaseResult {
 /** Opens a CASE session to `peerNodeId` over `channel`; rejects with a CaseError saying why it could not. */
 export async function establishCase(exchanges: ExchangeManager, channel: MessageChannel, options: CaseInitiatorOptions):
   Promise<CaseResult> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options: expected { fabric, peerNodeId, ... }');
   const fabric = checkCaseFabric(options.fabric);
   const { peerNodeId } = options;
   if (typeof peerNodeId !== 'bigint' || peerNodeId < 0n || peerNodeId > 0xffffffffffffffffn) {
     throw new TypeError('peerNodeId: expected a bigint from 0 to 2^64-1');
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new RangeError(`timeoutMs: expected a positive integer, got ${String(timeoutMs)}`);
   const verifyChain = options.verifyChain ?? defaultChainVerifier();
   const sessions = exchanges.sessions;
   if (!sessions.getFabric(fabric.fabricIndex)) {
