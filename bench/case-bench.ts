@@ -9,6 +9,7 @@ import {
   CaseFabrics, CaseResponder, establishCase, ExchangeManager, ready, SessionManager, type MessageChannel,
 } from '../src/index.js';
 import { testFabric } from '../test/support/case-fabrics.js';
+import { matterJsCase } from './case-matter-js.js';
 import { median } from './measure.js';
 
 await ready();
@@ -59,36 +60,54 @@ async function handshake(resume: boolean): Promise<void> {
 
 interface Figures { handshakesPerSecond: number; medianMs: number; rounds: number[] }
 
-async function measure(resume: boolean, rounds: number, perRound: number): Promise<Figures> {
-  for (let i = 0; i < perRound; i++) await handshake(resume); // warm-up: JIT, curve tables
-  const rates: number[] = [];
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let i = 0; i < perRound; i++) {
-      const t = performance.now();
-      await handshake(resume);
-      times.push(performance.now() - t);
-    }
-    rates.push((perRound * 1000) / (performance.now() - start));
+type Handshake = (resume: boolean) => Promise<void>;
+const candidates: Array<{ name: string; run: Handshake }> = [
+  { name: 'matter-sessions', run: handshake },
+  { name: 'matter.js (node:crypto)', run: await matterJsCase('node:crypto', fabric, CONTROLLER, DEVICE) },
+  { name: 'matter.js (StandardCrypto)', run: await matterJsCase('StandardCrypto', fabric, CONTROLLER, DEVICE) },
+];
+
+/** Candidates interleaved round by round (A B C A B C ...), so load on a shared machine hits them alike. */
+async function measure(resume: boolean, rounds: number, perRound: number): Promise<Record<string, Figures>> {
+  const rates = new Map<string, number[]>(), times = new Map<string, number[]>();
+  for (const c of candidates) {
+    await c.run(false); // a record for the resumed runs
+    for (let i = 0; i < perRound; i++) await c.run(resume); // warm-up: JIT, curve tables
+    rates.set(c.name, []);
+    times.set(c.name, []);
   }
-  return { handshakesPerSecond: median(rates), medianMs: median(times), rounds: rates };
+  for (let r = 0; r < rounds; r++) {
+    for (const c of candidates) {
+      const start = performance.now();
+      for (let i = 0; i < perRound; i++) {
+        const t = performance.now();
+        await c.run(resume);
+        times.get(c.name)!.push(performance.now() - t);
+      }
+      rates.get(c.name)!.push((perRound * 1000) / (performance.now() - start));
+    }
+  }
+  return Object.fromEntries(candidates.map((c) => [c.name, {
+    handshakesPerSecond: median(rates.get(c.name)!), medianMs: median(times.get(c.name)!), rounds: rates.get(c.name)!,
+  }]));
 }
 
-const ROUNDS = 7, FULL_PER_ROUND = 30, RESUMED_PER_ROUND = 200;
-await handshake(false); // a record for the resumed runs
+const ROUNDS = 7, FULL_PER_ROUND = 20, RESUMED_PER_ROUND = 100;
 const full = await measure(false, ROUNDS, FULL_PER_ROUND);
 const resumed = await measure(true, ROUNDS, RESUMED_PER_ROUND);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-console.log('CASE, our initiator <-> our responder, one process (both sides), in-memory reliable link');
-console.log(`full handshake:    ${fmt(full.handshakesPerSecond, 1).padStart(8)} handshakes/s (median ${fmt(full.medianMs, 2)} ms)`);
-console.log(`resumed handshake: ${fmt(resumed.handshakesPerSecond, 1).padStart(8)} handshakes/s (median ${fmt(resumed.medianMs, 2)} ms)`);
+console.log('CASE handshakes per second, initiator and responder in one process (median of rounds; median time per handshake)');
+for (const [label, figures] of [['full', full], ['resumed', resumed]] as const) {
+  for (const [name, f] of Object.entries(figures)) {
+    console.log(`${label.padEnd(8)} ${name.padEnd(28)} ${fmt(f.handshakesPerSecond, 1).padStart(8)}/s  (${fmt(f.medianMs, 2)} ms)`);
+  }
+}
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/case.json', import.meta.url), JSON.stringify({
   measuredAt: new Date().toISOString(),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-  method: `one process, both sides; in-memory reliable link delivering on setImmediate; ${ROUNDS} rounds of ${FULL_PER_ROUND} full / ${RESUMED_PER_ROUND} resumed handshakes after one round of warm-up; medians`,
+  method: `one process, both sides; ours over its exchange layer on an in-memory reliable link delivering on setImmediate, matter.js CaseClient/CaseServer over its mock exchanges; candidates interleaved; ${ROUNDS} rounds of ${FULL_PER_ROUND} full / ${RESUMED_PER_ROUND} resumed handshakes after one round of warm-up; medians`,
   full, resumed,
 }, null, 2) + '\n');
 
