@@ -1,7 +1,8 @@
 // `npm run bench:case`: CASE handshakes per second in one process, both sides (our initiator and our responder),
 // full (Sigma1/2/3: ECDH, two signatures, two chain checks each way) and resumed (Sigma1 with resumption,
 // Sigma2_Resume). The link is in memory, reliable, and delivers on the next macrotask, so the figure is the
-// handshakes' own cost, not network or MRP timers. Median of rounds after a warm-up; writes bench/results/case.json.
+// handshakes' own cost, not network or MRP timers. matter.js's CaseClient against its CaseServer runs alongside
+// (bench/case-matter-js.ts). Median of rounds after a warm-up; writes bench/results/case.json.
 // Not part of `npm test`: figures are measured and reported, never asserted.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -16,6 +16,7 @@ interface Setup {
   deviceFabrics?: lib.CaseFabric[];
   responder?: Partial<lib.CaseResponderOptions>;
   limits?: lib.SessionLimits;
+  sessionState?: lib.SessionStateStore;
   reliable?: boolean;
 }
 
@@ -27,7 +28,7 @@ async function setup(options: Setup = {}) {
   const controller = await lib.SessionManager.create({ fabrics: { initial: [fabric.sessionFabric(CONTROLLER, controllerFabric.fabricIndex)] } });
   const device = await lib.SessionManager.create({
     fabrics: { initial: deviceFabrics.map((f) => ({ fabricIndex: f.fabricIndex, fabricId: f.fabricId, nodeId: f.nodeId, compressedFabricId: new Uint8Array(8) })) },
-    limits: options.limits,
+    limits: options.limits, sessionState: options.sessionState,
   });
   const ce = new lib.ExchangeManager(controller), de = new lib.ExchangeManager(device);
   link.a.receiver = (d, c) => ce.receive(d, c);
@@ -167,6 +168,20 @@ describe('CASE in memory', () => {
       await assert.rejects(p.connect(), assertFailure('no-shared-trust-roots'));
       source.set(deviceFabric);
       assert.equal((await p.connect()).resumed, true, 'back again, the record resumes');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('the responder cannot make the session (its shared state refuses it): the initiator hears InvalidParam at once', async () => {
+    const sessionState = { save: async () => { throw new Error('disk full'); }, load: async () => undefined, remove: async () => {} };
+    const p = await setup({ sessionState });
+    try {
+      await assert.rejects(p.connect({ timeoutMs: 5000 }), assertFailure('invalid-param'));
+      await settle();
+      assert.match(p.failures[0]!.message, /disk full/);
+      assert.equal(p.device.sessionCount, 0);
+      assert.equal(p.device.resumptionRecordCount, 0);
     } finally {
       await p.close();
     }

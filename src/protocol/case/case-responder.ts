@@ -10,6 +10,8 @@ import { decodeStatusReport, encodeStatusReport } from '../../codec/status-repor
 import { caseDestinationId } from '../../credentials/case-destination-id.js';
 import { ecdhP256, ecdsaSignSha256, ecdsaVerifySha256, generateP256KeyPair } from '../../crypto/index.js';
 import type { SecureSession } from '../../session/secure-session.js';
+import type { CreateSecureSessionArgs } from '../../session/session-manager.js';
+import { SessionLimitError } from '../../session/session-errors.js';
 import type { SessionParameters } from '../../session/session-parameters.js';
 import type { Exchange, ExchangeMessage } from '../exchange.js';
 import type { ExchangeManager, ProtocolHandler } from '../exchange-manager.js';
@@ -176,7 +178,7 @@ export class CaseResponder {
     let session: SecureSession | undefined;
     try {
       // The session exists before Sigma2_Resume leaves: the initiator may use it as soon as it has sent its report.
-      session = await sessions.createSecureSession({
+      session = await this.#openSession(exchange, {
         sessionId: localSessionId, peerSessionId: sigma1.initiatorSessionId, sharedSecret,
         salt: resumptionSalt(sigma1.initiatorRandom, sigma1.resumptionId!), isInitiator: false, isResumption: true,
         peerNodeId: record.peerNodeId, fabricIndex: record.fabricIndex, caseAuthenticatedTags: record.caseAuthenticatedTags,
@@ -262,7 +264,7 @@ export class CaseResponder {
         return await invalid(new CaseError('bad-signature', 'TBSData3: the signature does not verify with the initiator\'s NOC key'));
       }
 
-      session = await sessions.createSecureSession({
+      session = await this.#openSession(exchange, {
         sessionId: localSessionId, peerSessionId: sigma1.initiatorSessionId, sharedSecret,
         salt: caseSessionSalt(ipk, sigma1Bytes, sigma2Bytes, reply.payload), isInitiator: false, isResumption: false,
         peerNodeId: peer.nodeId, fabricIndex: fabric.fabricIndex, caseAuthenticatedTags: peer.caseAuthenticatedTags,
@@ -282,6 +284,20 @@ export class CaseResponder {
     } finally {
       ephemeral.privateKey.fill(0);
       sharedSecret?.fill(0);
+    }
+  }
+
+  /**
+   * Creates the session; if the table cannot take it (every session busy, or a storage failure), the initiator is
+   * told at once (Busy for a full table, InvalidParam otherwise) instead of waiting for a report that never comes.
+   */
+  async #openSession(exchange: Exchange, args: CreateSecureSessionArgs): Promise<SecureSession> {
+    try {
+      return await this.#exchanges.sessions.createSecureSession(args);
+    } catch (error) {
+      const full = error instanceof SessionLimitError;
+      return this.#refuse(exchange, full ? busy(this.#busyWaitMs) : INVALID_PARAMETER,
+        new CaseError(full ? 'busy' : 'protocol', `no session could be made: ${(error as Error).message}`, { cause: error }));
     }
   }
 
