@@ -391,6 +391,44 @@ describe('CASE in memory', () => {
     }
   });
 
+  it('eight initiators against a limit of two: the busy ones retry after the minimum wait, all get sessions, the table limit holds', async () => {
+    const fabric = testFabric(0xfab1n);
+    const p = await setup({ fabric, responder: { maxConcurrentHandshakes: 2, busyWaitMs: 20 } });
+    const nodes = [0x51n, 0x52n, 0x53n, 0x54n, 0x55n, 0x56n, 0x57n, 0x58n];
+    const peers = await Promise.all(nodes.map(async (nodeId) => {
+      const link = memoryLink(false);
+      const manager = await lib.SessionManager.create({ fabrics: { initial: [fabric.sessionFabric(nodeId)] } });
+      const exchanges = new lib.ExchangeManager(manager);
+      link.a.receiver = (d, c) => exchanges.receive(d, c);
+      link.b.receiver = (d, c) => p.de.receive(d, c);
+      return { link, manager, exchanges, fabric: fabric.node(nodeId, 1) };
+    }));
+    let busyAnswers = 0;
+    try {
+      await Promise.all(peers.map(async (peer) => {
+        for (;;) {
+          try {
+            return await lib.establishCase(peer.exchanges, peer.link.a, { fabric: peer.fabric, peerNodeId: DEVICE });
+          } catch (e) {
+            if (!(e instanceof lib.CaseError) || e.failure !== 'busy') throw e;
+            busyAnswers++;
+            await new Promise((r) => setTimeout(r, e.minimumWaitMs));
+          }
+        }
+      }));
+      await settle();
+      assert.ok(busyAnswers > 0, 'some initiators were told to wait');
+      assert.deepEqual(p.opened.map((o) => o.session.peerNodeId).sort(), [...nodes].sort());
+      assert.equal(p.responder.handshakesInProgress, 0);
+      // Eight CASE sessions opened; the table keeps its default of 3 per fabric + 2, evicting the oldest.
+      assert.equal(p.device.sessionCount, 5);
+      for (const peer of peers) assert.equal(peer.manager.sessionCount, 1);
+    } finally {
+      for (const peer of peers) { peer.exchanges.close(); await peer.manager.close(); }
+      await p.close();
+    }
+  });
+
   it('an initiator facing silence: timeout, its id released, nothing kept', async () => {
     // Over a reliable link no MRP runs, so the wait for Sigma2 is what times out.
     const p = await setup({ reliable: true });
