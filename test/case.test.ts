@@ -51,6 +51,18 @@ async function setup(options: Setup = {}) {
 
 type Setup_ = Awaited<ReturnType<typeof setup>>;
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `condition` until it holds (or fails after `ms`): timing-independent waits for a loaded machine. */
+async function until(condition: () => boolean, what: string, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await settle(5);
+  }
+}
+
+/** The responder has finished every handshake (its callbacks included). */
+const idle = (p: { responder: lib.CaseResponder }) => until(() => p.responder.handshakesInProgress === 0, 'the responder is idle');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Both sides hold the session and can talk: an encrypted message each way. */
@@ -88,7 +100,7 @@ describe('CASE in memory', () => {
       assert.equal(session.fabricIndex, 1);
       assert.equal(session.peerNodeId, DEVICE);
       assert.equal(session.isResumption, false);
-      await settle();
+      await idle(p);
       const deviceSession = assertTalk(p, session);
       assert.equal(deviceSession.peerNodeId, CONTROLLER);
       assert.equal(deviceSession.fabricIndex, 1);
@@ -111,14 +123,14 @@ describe('CASE in memory', () => {
     const p = await setup();
     try {
       const first = await p.connect();
-      await settle();
+      await idle(p);
       let previousId = hex(records(p).c!.resumptionId);
       for (let round = 0; round < 2; round++) {
         const next = await p.connect();
         assert.equal(next.resumed, true, `round ${round} resumed`);
         assert.equal(next.session.isResumption, true);
         assert.notEqual(next.session.id, first.session.id);
-        await settle();
+        await idle(p);
         const deviceSession = assertTalk(p, next.session);
         assert.equal(deviceSession.isResumption, true);
         assert.deepEqual([...deviceSession.caseAuthenticatedTags], [0x00010001], 'CATs come back from the record');
@@ -138,11 +150,11 @@ describe('CASE in memory', () => {
     const p = await setup();
     try {
       await p.connect();
-      await settle();
+      await idle(p);
       await p.device.removeResumptionRecord(1, CONTROLLER);
       const fallback = await p.connect();
       assert.equal(fallback.resumed, false);
-      await settle();
+      await idle(p);
       assertTalk(p, fallback.session);
       assert.equal(hex(records(p).c!.resumptionId), hex(records(p).d!.resumptionId), 'a fresh record on both sides');
       // A record whose secret no longer matches: the responder finds the id but the MIC fails.
@@ -163,7 +175,7 @@ describe('CASE in memory', () => {
     const p = await setup({ fabric, deviceFabrics: [deviceFabric], responder: { fabrics: source } });
     try {
       await p.connect();
-      await settle();
+      await idle(p);
       source.delete(1);
       await assert.rejects(p.connect(), assertFailure('no-shared-trust-roots'));
       source.set(deviceFabric);
@@ -178,7 +190,7 @@ describe('CASE in memory', () => {
     const p = await setup({ sessionState });
     try {
       await assert.rejects(p.connect({ timeoutMs: 5000 }), assertFailure('invalid-param'));
-      await settle();
+      await idle(p);
       assert.match(p.failures[0]!.message, /disk full/);
       assert.equal(p.device.sessionCount, 0);
       assert.equal(p.device.resumptionRecordCount, 0);
@@ -191,7 +203,7 @@ describe('CASE in memory', () => {
     const p = await setup();
     try {
       await p.connect();
-      await settle();
+      await idle(p);
       assert.equal((await p.connect({ resume: false })).resumed, false);
     } finally {
       await p.close();
@@ -203,7 +215,7 @@ describe('CASE in memory', () => {
     const p = await setup({ deviceFabrics: [other.node(DEVICE, 1)] });
     try {
       await assert.rejects(p.connect(), assertFailure('no-shared-trust-roots'));
-      await settle();
+      await idle(p);
       assert.equal(p.controller.sessionCount, 0);
       assert.equal(p.device.sessionCount, 0);
       assert.equal(p.failures[0]?.failure, 'no-shared-trust-roots');
@@ -220,7 +232,7 @@ describe('CASE in memory', () => {
     const p = await setup({ fabric, deviceFabrics: [other.node(DEVICE, 1), mine] });
     try {
       const { session } = await p.connect();
-      await settle();
+      await idle(p);
       const deviceSession = assertTalk(p, session);
       assert.equal(deviceSession.fabricIndex, 2);
     } finally {
@@ -234,7 +246,7 @@ describe('CASE in memory', () => {
     const p = await setup({ fabric, deviceFabrics: [device] });
     try {
       await assert.rejects(p.connect(), assertFailure('bad-signature'));
-      await settle(50);
+      await idle(p);
       assert.equal(p.controller.sessionCount, 0);
       assert.equal(p.device.sessionCount, 0);
       assert.equal(p.failures[0]?.failure, 'invalid-param', 'the responder heard InvalidParam');
@@ -249,7 +261,7 @@ describe('CASE in memory', () => {
     const p = await setup({ fabric, controllerFabric });
     try {
       await assert.rejects(p.connect(), assertFailure('invalid-param'));
-      await settle();
+      await idle(p);
       assert.equal(p.device.sessionCount, 0);
       assert.equal(p.failures[0]?.failure, 'bad-signature');
       assert.equal(p.device.resumptionRecordCount, 0);
@@ -273,7 +285,7 @@ describe('CASE in memory', () => {
     const q = await setup({ fabric, controllerFabric: { ...fabric.node(CONTROLLER, 1), noc: forgedInitiator.noc, operationalPrivateKey: forgedInitiator.privateKey } });
     try {
       await assert.rejects(q.connect(), assertFailure('invalid-param'));
-      await settle();
+      await idle(q);
       assert.equal(q.failures[0]?.failure, 'untrusted-chain');
     } finally {
       await q.close();
@@ -287,11 +299,11 @@ describe('CASE in memory', () => {
       assert.ok(p.controllerFabric.icac && p.controllerFabric.icac.length > 0);
       const full = await p.connect();
       assert.equal(full.resumed, false);
-      await settle();
+      await idle(p);
       assert.deepEqual([...assertTalk(p, full.session).caseAuthenticatedTags], [0x00010001]);
       const resumed = await p.connect();
       assert.equal(resumed.resumed, true);
-      await settle();
+      await idle(p);
       assertTalk(p, resumed.session);
     } finally {
       await p.close();
@@ -351,11 +363,9 @@ describe('CASE in memory', () => {
       const stalled = lib.establishCase(stalledExchanges, stalledLink.a, {
         fabric: p.controllerFabric, peerNodeId: DEVICE, timeoutMs: 2000,
       }).catch((e: unknown) => e);
-      await settle(30);
-      assert.equal(p.responder.handshakesInProgress, 1);
+      await until(() => p.responder.handshakesInProgress === 1, 'the stalled handshake holds the slot');
       await assert.rejects(p.connect(), (e: unknown) => e instanceof lib.CaseError && e.failure === 'busy' && e.minimumWaitMs === 1234);
-      await settle(400);
-      assert.equal(p.responder.handshakesInProgress, 0, 'the stalled handshake was dropped');
+      await idle(p); // the stalled handshake is dropped after its 300 ms
       assert.ok(p.failures.some((f) => f.failure === 'timeout'));
       assert.equal((await p.connect()).resumed, false);
       stalledLink.a.close();
@@ -383,7 +393,7 @@ describe('CASE in memory', () => {
         fabric: peer.fabric, peerNodeId: DEVICE,
       })));
       assert.equal(results.length, 3);
-      await settle();
+      await idle(p);
       assert.deepEqual(p.opened.map((o) => o.session.peerNodeId).sort(), [0x41n, 0x42n, 0x43n]);
     } finally {
       for (const peer of peers) { peer.exchanges.close(); await peer.manager.close(); }
@@ -416,7 +426,7 @@ describe('CASE in memory', () => {
           }
         }
       }));
-      await settle();
+      await idle(p);
       assert.ok(busyAnswers > 0, 'some initiators were told to wait');
       assert.deepEqual(p.opened.map((o) => o.session.peerNodeId).sort(), [...nodes].sort());
       assert.equal(p.responder.handshakesInProgress, 0);
@@ -460,7 +470,7 @@ describe('CASE in memory', () => {
       await second.send(lib.SecureChannelOpcode.sigma1, onlyId);
       assert.equal(lib.decodeStatusReport((await second.next(1000)).payload).protocolCode, lib.SecureChannelStatusCode.invalidParameter);
       await second.close();
-      await settle();
+      await idle(p);
       assert.equal(p.failures[0]?.failure, 'protocol');
       assert.match(p.failures[0]!.message, /Sigma1\.initiatorRandom/);
       assert.match(p.failures[1]!.message, /Sigma1\.initiatorResumeMIC/);
@@ -494,7 +504,7 @@ describe('CASE in memory', () => {
     const p = await setup({ limits: { maxSessionsPerPeer: 2 } });
     try {
       for (let i = 0; i < 4; i++) await p.connect();
-      await settle();
+      await idle(p);
       const fromController = p.device.getActiveSessionInformation().filter((s) => s.peerNodeId === CONTROLLER);
       assert.equal(fromController.length, 2);
     } finally {
