@@ -21,6 +21,15 @@ Logger.level = process.env.MATTER_LOG ?? 'error';
 const CONTROLLER = 0x1111n, DEVICE = 0x2222n;
 const crypto: Crypto = new NodeJsCrypto();
 
+/** Polls until `condition` holds (fails after 5 s): no fixed sleeps on a loaded machine. */
+async function until(condition: () => boolean, what: string) {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** matter.js's Fabric for the controller, from our certificates; it derives its own operational IPK. */
 async function matterJsFabric(fabric: TestFabric, nodeId: bigint) {
   const { noc, privateKey } = fabric.issue(nodeId);
@@ -126,14 +135,13 @@ describe('CASE interop: matter.js CaseClient -> our CaseResponder', () => {
         const sessions = matterJsSessions();
         const full = await dev.pair(mjsFabric, sessions);
         assert.equal(full.resumed, false);
-        await new Promise((r) => setTimeout(r, 10));
-        assert.equal(dev.opened.length, 1);
+        await until(() => dev.opened.length === 1, 'our responder reported its session');
         assert.equal(dev.opened[0]!.session.peerNodeId, CONTROLLER);
         assertSessionsTalk(full.session, dev.opened[0]!.session, dev.device);
 
         const resumed = await dev.pair(mjsFabric, sessions);
         assert.equal(resumed.resumed, true, 'matter.js accepted our Sigma2_Resume');
-        await new Promise((r) => setTimeout(r, 10));
+        await until(() => dev.opened.length === 2, 'our responder reported the resumed session');
         assert.equal(dev.opened[1]?.resumed, true);
         assertSessionsTalk(resumed.session, dev.opened[1]!.session, dev.device);
       } finally {
@@ -216,12 +224,10 @@ describe('CASE interop: our establishCase -> matter.js CaseServer', () => {
         const full = await dev.connect();
         assert.equal(full.resumed, false);
         assert.equal(full.session.peerNodeId, DEVICE);
-        await new Promise((r) => setTimeout(r, 10));
         assert.equal(dev.sessions.created.length, 1, 'matter.js made its session');
         assertSessionsTalk(dev.sessions.created[0]!, full.session, dev.controller, false);
         const resumed = await dev.connect();
         assert.equal(resumed.resumed, true, 'matter.js answered Sigma2_Resume and accepted our MIC');
-        await new Promise((r) => setTimeout(r, 10));
         assertSessionsTalk(dev.sessions.created[1]!, resumed.session, dev.controller, false);
         assert.equal(Buffer.from(dev.controller.findResumptionRecordByNode(1, DEVICE)!.resumptionId).toString('hex'),
           Buffer.from((dev.sessions as unknown as { findResumptionRecordByAddress(): { resumptionId: Uint8Array } }).findResumptionRecordByAddress().resumptionId).toString('hex'),
