@@ -146,6 +146,25 @@ describe('CASE in memory', () => {
     }
   });
 
+  it('full and resumed with every third datagram dropped on purpose (MRP retransmits Sigma messages)', async () => {
+    const p = await setup();
+    p.link.a.drop = (_d, i) => i % 3 === 1;
+    p.link.b.drop = (_d, i) => i % 3 === 2;
+    try {
+      const full = await p.connect();
+      await idle(p);
+      assertTalk(p, full.session);
+      const resumed = await p.connect();
+      assert.equal(resumed.resumed, true);
+      await idle(p);
+      assertTalk(p, resumed.session);
+      assert.ok(p.link.a.sent > 6 && p.link.b.sent > 4, `retransmissions happened (${p.link.a.sent}/${p.link.b.sent} sent)`);
+      assert.deepEqual(p.failures, []);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('resumption refused: the responder lost its record, or the MIC is wrong: silent fall-back to a full handshake', async () => {
     const p = await setup();
     try {
