@@ -13,6 +13,7 @@ import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 await lib.ready();
 const PASSCODE = 20202021;
+const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
 const VENDOR = `Fleet ${Math.random().toString(36).slice(2, 8)}`;
 
 async function client(url: string) {
@@ -42,7 +43,7 @@ describe('an edge fleet on Redis', { timeout: 120_000 }, () => {
       stores.push(store);
       servers.push(await lib.startNodeEdgeServer({
         realms: { home: { passcode: PASSCODE, basicInformation: { vendorName: VENDOR } } },
-        port: 0, dataDir: join(dataDir, name), fleet: new EdgeFleet(store, { instanceId: name }),
+        port: 0, dataDir: join(dataDir, name), fleet: new EdgeFleet(store, { instanceId: name, fleetKey: FLEET_KEY }),
       }));
     }
     [a, b] = servers as [lib.NodeEdgeServer, lib.NodeEdgeServer];

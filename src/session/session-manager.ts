@@ -27,7 +27,9 @@ import { TypedEvents } from './typed-events.js';
 import { randomEphemeralNodeId, UnsecuredSession } from './unsecured-session.js';
 
 export type SessionCloseReason =
-  | 'removed' | 'evicted' | 'channel-closed' | 'fabric-removed' | 'peer-closed' | 'replaced' | 'manager-closed';
+  | 'removed' | 'evicted' | 'channel-closed' | 'fabric-removed' | 'peer-closed' | 'replaced' | 'manager-closed'
+  /** A shared store lost or rolled back the state the session depended on (a fleet's Redis): re-establish. */
+  | 'store-lost';
 
 export interface SessionManagerEvents {
   sessionOpened: [session: SecureSession];
