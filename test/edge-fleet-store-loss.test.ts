@@ -1,5 +1,6 @@
 // An edge fleet whose Redis loses state the ways production Redis does: restored from an older RDB snapshot,
-// restarted empty, frozen (SIGSTOP) and resumed. Two instances serve clients that read through both; every secure
+// restarted empty, frozen (SIGSTOP) and resumed, and failed over to a replica that lags behind (the instances reach
+// Redis through one address, a TCP proxy, which is moved to the replica). Two instances serve clients that read through both; every secure
 // message either instance sends is recorded as (session key fingerprint, message counter), and the test asserts
 // no pair was ever sent twice (AES-CCM nonce reuse). After each event every message captured so far is replayed to
 // both instances and none may be accepted; sessions that depended on lost state answer 404, and clients pair again.
@@ -12,7 +13,7 @@ import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { RedisStore } from '../src/redis.js';
 import { SecureSession } from '../src/session/secure-session.js';
-import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { startRedisServer, startTcpProxy, type RedisServer, type TcpProxy } from './support/redis-server.js';
 
 await lib.ready();
 const PASSCODE = 20202021;
@@ -45,6 +46,8 @@ lib.encodeReadRequest({ paths: [{ endpoint: 0, cluster: 0x28, attribute: 1 }] })
 
 describe('an edge fleet when Redis loses state', { timeout: 180_000 }, () => {
   let redis: RedisServer;
+  let replica: RedisServer | undefined;
+  let proxy: TcpProxy;
   let dataDir: string;
   const stores: RedisStore[] = [];
   const fleets: EdgeFleet[] = [];
@@ -57,9 +60,10 @@ describe('an edge fleet when Redis loses state', { timeout: 180_000 }, () => {
 
   before(async () => {
     redis = await startRedisServer();
+    proxy = await startTcpProxy(redis.port);
     dataDir = await mkdtemp(join(tmpdir(), 'fleet-loss-'));
     for (const name of ['a', 'b']) {
-      const store = await RedisStore.connect({ url: redis.url, keyPrefix: 'loss:', timeoutMs: 1000 });
+      const store = await RedisStore.connect({ url: proxy.url, keyPrefix: 'loss:', timeoutMs: 1000 });
       const fleet = new EdgeFleet(store, { instanceId: name, fleetKey: FLEET_KEY });
       stores.push(store);
       fleets.push(fleet);
@@ -83,6 +87,8 @@ describe('an edge fleet when Redis loses state', { timeout: 180_000 }, () => {
     for (const server of servers) await server.close();
     for (const fleet of fleets) fleet.close();
     for (const store of stores) await store.close();
+    await proxy?.close();
+    await replica?.stop();
     await redis?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -185,5 +191,26 @@ describe('an edge fleet when Redis loses state', { timeout: 180_000 }, () => {
     await c1.close();
     noPairTwice();
     assert.ok(sent.size > 60, `recorded ${sent.size} secure messages sent`);
+  });
+
+  it('failed over to a lagging replica: sessions closed (404), no replay accepted, no counter reused', async () => {
+    const c1 = await pair(urls()[0]!);
+    await reads(c1, 8);
+    replica = await startRedisServer();
+    await replica.copyOf(redis); // the replica has everything so far, then falls behind
+    await reads(c1, 12);
+    const losses = fleets.map((f) => f.storeLosses);
+    proxy.retarget(replica.port);
+    // The instances' connections drop with the old primary (a few 503s); wait until they are back.
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !stores.every((s) => s.connected); i++) await new Promise((r) => setTimeout(r, 50));
+    await replaysRefused();
+    assert.equal((await post(urls()[1]!, readRequest(c1))).status, 404);
+    assert.ok(fleets.every((f, i) => f.storeLosses > losses[i]!), 'both instances saw the failover');
+    await c1.close();
+    const c2 = await pair(urls()[1]!);
+    await reads(c2, 12);
+    await c2.close();
+    noPairTwice();
   });
 });

@@ -481,6 +481,24 @@ describe('RedisStore', () => {
       assert.equal(await store.sessionIdOwner(keys.realm, 300), undefined);
     });
 
+    it('a replica attaching to the primary passes the guard; the same replica promoted fails it', async () => {
+      const prefix = newPrefix();
+      const store = await connect(prefix);
+      const token = await store.joinFleetEpoch('p1', undefined, DAY);
+      const keys = await openSession(store, token, 500);
+      const replica = await startRedisServer();
+      try {
+        await replica.copyOf(server); // attaches (the primary draws a new master_replid), syncs, detaches
+        assert.equal((await store.commitFleetCounter({ token }, keys, 1, 60_000)).result, 'new', 'no false alarm on the primary');
+        const promoted = await connect(prefix, replica.url);
+        assert.equal(text(await promoted.get(keys.session)), 'sealed', 'the replica has the session');
+        await assert.rejects(promoted.commitFleetCounter({ token }, keys, 2, 60_000), FleetEpochError);
+        await assert.rejects(promoted.reserveFleetCounters({ token }, keys, 4), FleetEpochError);
+      } finally {
+        await replica.stop();
+      }
+    });
+
     it('a restart of Redis with its data intact still fails the guard (new run_id): the epoch is replaced', async (t) => {
       const prefix = newPrefix();
       const store = await connect(prefix, server.url, 3000);

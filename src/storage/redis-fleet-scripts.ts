@@ -3,10 +3,13 @@
 // "Message Counters": a counter value is used once per key; "Message Counter Processing": a replay is never new).
 //
 // The guard, at the top of each script (KEYS[1] the epoch, KEYS[2] the generation, ARGV[1] the caller's epoch token):
-// - the epoch key must hold "<token>/<run_id>/<master_replid>": the token the caller joined, written on the Redis
+// - the epoch key must hold "<token>/<run_id>/<master_replid2>": the token the caller joined, written on the Redis
 //   process and replication history that still answer. A restart (empty, or loading an older RDB or AOF) changes
-//   run_id; a replica promoted by failover has its own run_id and a new replication id; a primary that resynced
-//   from a lagging replica has that replica's replication id. Each makes the guard fail before anything is read.
+//   run_id; a replica promoted by failover is another process (another run_id); a primary that was demoted,
+//   resynced from a lagging replica and promoted again keeps its run_id but not its secondary replication id
+//   (promotion moves the id it replicated into master_replid2). Each makes the guard fail before anything is read.
+//   master_replid itself is not part of it: a primary draws a new one when its first replica attaches (it creates
+//   its backlog), which loses nothing.
 // - the generation key is incremented and returned: the caller checks it passed what it saw before sending, so a
 //   rollback inside one Redis process (keys restored under the same run_id) is seen by any instance that saw later.
 // A failed guard is the error reply FLEETEPOCH and writes nothing. Scripts read INFO, so they need Redis 5+ with
@@ -16,12 +19,12 @@ import type { RedisScript } from './redis-scripts.js';
 
 const script = (source: string): RedisScript => ({ source, sha1: createHash('sha1').update(source).digest('hex') });
 
-/** The identity of the Redis process and replication history answering now: "<run_id>/<master_replid>". */
+/** The identity of the Redis process and replication history answering now: "<run_id>/<master_replid2>". */
 const IDENTITY = `
 local function identity()
   local server = redis.call('INFO', 'server')
   local replication = redis.call('INFO', 'replication')
-  return (string.match(server, 'run_id:(%x+)') or '?') .. '/' .. (string.match(replication, 'master_replid:(%x+)') or '?')
+  return (string.match(server, 'run_id:(%x+)') or '?') .. '/' .. (string.match(replication, 'master_replid2:(%x+)') or '?')
 end
 `;
 

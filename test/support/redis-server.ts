@@ -114,6 +114,13 @@ export interface RedisServer {
   restoreSnapshot(path: string): Promise<void>;
   /** The server's run_id (INFO server): a new one after every restart. */
   runId(): Promise<string>;
+  /** One INFO section's text. */
+  info(section: string): Promise<string>;
+  /**
+   * Makes this server a replica of `primary`, waits until it holds everything the primary had, then detaches it
+   * (REPLICAOF NO ONE: promoted, with a new replication id): from then on it lags behind the primary.
+   */
+  copyOf(primary: RedisServer): Promise<void>;
   /** Stops the server (SIGTERM, SIGKILL after 3 s) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
   /** redis-server's output so far, for failure messages. */
@@ -242,6 +249,20 @@ export async function startRedisServer(): Promise<RedisServer> {
       await copyFile(path, join(directory, 'dump.rdb'));
       await server.startAgain();
     },
+    info: (section) => redisBulk(port, ['INFO', section]),
+    async copyOf(primary) {
+      const reply = await redisCommand(port, ['REPLICAOF', primary.host, String(primary.port)]);
+      if (reply !== '+OK') throw new Error(`REPLICAOF failed: ${reply}`);
+      const offset = async (server: RedisServer, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(await server.info('replication'))?.[1] ?? -1);
+      for (const started = Date.now(); ; await delay(25)) {
+        const info = await server.info('replication');
+        const target = await offset(primary, 'master_repl_offset');
+        if (info.includes('master_link_status:up') && (await offset(server, 'master_repl_offset')) >= target) break;
+        if (Date.now() - started > 10_000) throw new Error(`the replica did not catch up within 10 s:\n${info}`);
+      }
+      const detached = await redisCommand(port, ['REPLICAOF', 'NO', 'ONE']);
+      if (detached !== '+OK') throw new Error(`REPLICAOF NO ONE failed: ${detached}`);
+    },
     async runId() {
       const info = await redisBulk(port, ['INFO', 'server']);
       const id = /run_id:([0-9a-f]+)/.exec(info)?.[1];
@@ -267,12 +288,15 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port. */
   restore(): Promise<void>;
+  /** Sends new connections to `port` from now on and drops the current ones: a failover behind one address. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 /** A TCP proxy on a free port of 127.0.0.1 to `targetPort`, to cut the link to a server and restore it. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let target = targetPort;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -280,7 +304,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let server: Server;
   const listen = async (port: number): Promise<number> => {
     server = createServer((client) => {
-      const upstream = createConnection({ host: HOST, port: targetPort });
+      const upstream = createConnection({ host: HOST, port: target });
       track(client);
       track(upstream);
       client.pipe(upstream).pipe(client);
@@ -311,6 +335,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       if (listening) return;
       await listen(port);
       listening = true;
+    },
+    retarget(port) {
+      target = port;
+      for (const socket of sockets) socket.destroy();
     },
     async close() {
       if (!listening) return;
