@@ -197,6 +197,15 @@ describe('what a fleet leaves in Redis', { timeout: 60_000 }, () => {
     } finally {
       await other.close();
     }
+    // An instance configured with another fleet key cannot use it, and says why.
+    const misconfigured = new EdgeFleet(store, { instanceId: 'wrong', fleetKey: new Uint8Array(16).fill(1) });
+    const stranger = await lib.SessionManager.create({ ...misconfigured.sessionOptions('home') });
+    try {
+      await assert.rejects(stranger.restoreSession(id), { name: 'UnknownSessionError', message: /does not open with this instance's fleet key/ });
+    } finally {
+      await stranger.close();
+      misconfigured.close();
+    }
   });
 
   it('sealed values: bound to their key name, to the key, unaltered; a fresh nonce per write', () => {

@@ -22,7 +22,7 @@ import type {
   DecodedMessage, SessionIdClaims, SessionManager, SessionManagerOptions, SessionStateStore, StoredSessionState,
 } from '../session/session-manager.js';
 import type { SessionChannel } from '../session/session-channel.js';
-import { encryptedStore, ValueSealer } from '../storage/encrypted-store.js';
+import { encryptedStore, SealedValueError, ValueSealer } from '../storage/encrypted-store.js';
 import { FleetEpochError, type FleetSessionKeys, type FleetStore, type Generation } from '../storage/fleet-store.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { prefixedStore } from '../storage/prefixed-store.js';
@@ -205,7 +205,15 @@ export class EdgeFleet {
         const probe = this.#keysFor(realm, epoch, id, 'probe');
         const bytes = await this.store.get(probe.session);
         if (!bytes) return undefined;
-        const { owner, state } = decodeState(this.#sealer.open(probe.session, bytes));
+        let opened: Uint8Array;
+        try {
+          opened = this.#sealer.open(probe.session, bytes);
+        } catch (error) {
+          if (!(error instanceof SealedValueError)) throw error;
+          // Told apart from a missing session: an instance configured with another fleet key says so.
+          throw new UnknownSessionError(id, `its stored state does not open with this instance's fleet key (${error.message})`);
+        }
+        const { owner, state } = decodeState(opened);
         this.#heldIn(realm).set(id, { keys: { ...probe, owner }, epoch, kind: 'restored' });
         return state;
       },
@@ -226,7 +234,7 @@ export class EdgeFleet {
         if (!held) throw new UnknownSessionError(id, 'the fleet holds no claim for this session');
         const block = await this.#guarded(id, held.epoch, (token) => this.store.reserveFleetCounters({ token }, held.keys, this.#blockSize));
         if (block === 'unknown' || block === 'exhausted') {
-          this.#managers.get(realm)?.removeSession(id, 'store-lost');
+          this.#drop(realm, id, held);
           throw new UnknownSessionError(id, block === 'unknown' ? 'the session\'s counter is gone from the shared store'
             : 'the session\'s message counter is exhausted: re-establish it');
         }
@@ -266,7 +274,7 @@ export class EdgeFleet {
     const verdict = await this.#guarded(session.id, held.epoch,
       (token) => this.store.commitFleetCounter({ token }, held.keys, message.header.messageCounter, this.#leaseMs));
     if (verdict === 'unknown') {
-      this.#managers.get(realm)?.removeSession(session.id, 'store-lost');
+      this.#drop(realm, session.id, held);
       throw new UnknownSessionError(session.id, 'the session is gone from the shared store: re-establish it');
     }
     if (verdict === 'duplicate') throw new DuplicateMessageError(session.id, message.header, message.payloadHeader);
@@ -363,6 +371,11 @@ export class EdgeFleet {
       this.#held.get(realm)?.clear();
     }
     for (const held of this.#held.values()) held.clear();
+  }
+
+  /** Closes the session `held` belongs to, if it is still the one under that id here. */
+  #drop(realm: string, id: number, held: HeldId): void {
+    if (this.#held.get(realm)?.get(id) === held) this.#managers.get(realm)?.removeSession(id, 'store-lost');
   }
 
   #heldIn(realm: string): Map<number, HeldId> {
