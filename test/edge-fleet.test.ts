@@ -231,12 +231,13 @@ describe('what a fleet leaves in Redis', { timeout: 60_000 }, () => {
     const keys = await raw.list('left:');
     const ofSession = keys.filter((k) => k.endsWith(`/${id}`));
     assert.equal(ofSession.length, 4, `claim, session, window, counter: ${ofSession.join(' ')}`);
+    assert.ok(keys.some((k) => k.startsWith('left:realm/home/resumption/')), 'a resumption record is there');
     for (const key of keys) {
-      // Resumption records are bounded by their cap (least recently used removed), not by time.
-      if (key.startsWith('left:realm/')) continue;
       const ttl = await ttlOf(key);
       assert.ok(ttl > 0, `${key} has no expiry (${ttl})`);
-      assert.ok(key.startsWith('left:fleet/epoch') || key.startsWith('left:fleet/generation') || ttl <= LEASE, `${key}: ${ttl} ms`);
+      const limit = key.startsWith('left:realm/home/resumption/') ? 30 * 86_400_000
+        : key.startsWith('left:fleet/epoch') || key.startsWith('left:fleet/generation') ? 86_400_000 : LEASE;
+      assert.ok(ttl <= limit, `${key}: ${ttl} ms`);
     }
     const counters = await Promise.all(keys.filter((k) => k.includes('/counter/')).map(async (k) => Number(new TextDecoder().decode(await raw.get(k)))));
     assert.equal(counters.length, 2);

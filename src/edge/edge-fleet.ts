@@ -47,10 +47,13 @@ export interface FleetOptions {
   leaseMs?: number;
   /** How long the epoch outlives the last instance's renewal. Default 24 h. */
   epochTtlMs?: number;
+  /** How long a resumption record outlives its last save (each use saves it). Default 30 days. */
+  recordTtlMs?: number;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_EPOCH_TTL_MS = 24 * 3600_000;
+const DEFAULT_RECORD_TTL_MS = 30 * 24 * 3600_000;
 /** Sessions renewed per script run: bounds the time one renewal holds Redis (4 keys each). */
 const RENEW_BATCH = 250;
 /** Spec: the first counter of a session is random in [1, 2^28]; the stored value is the one before it. */
@@ -118,6 +121,7 @@ export class EdgeFleet {
   readonly #blockSize: number;
   readonly #leaseMs: number;
   readonly #epochTtlMs: number;
+  readonly #recordTtlMs: number;
   readonly #sealer: ValueSealer;
   /** realm -> id -> what this instance holds. */
   readonly #held = new Map<string, Map<number, HeldId>>();
@@ -142,13 +146,24 @@ export class EdgeFleet {
     this.#leaseMs = positive('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS);
     this.#epochTtlMs = positive('epochTtlMs', options.epochTtlMs ?? DEFAULT_EPOCH_TTL_MS);
     if (this.#epochTtlMs < this.#leaseMs) throw new RangeError('epochTtlMs: expected at least leaseMs');
+    this.#recordTtlMs = positive('recordTtlMs', options.recordTtlMs ?? DEFAULT_RECORD_TTL_MS);
   }
 
   // ---- wiring into a realm ----
 
-  /** The realm's records store: sealed with the fleet key, except the group counters (atomic, not secret). */
+  /**
+   * The realm's records store: sealed with the fleet key, except the group counters (atomic, not secret).
+   * Resumption records expire recordTtlMs after their last save; group counters and group reception windows never
+   * do (a counter or window that expired would start over: nonce reuse, replays).
+   */
   realmStore(realm: string): KeyValueStore {
-    return prefixedStore(encryptedStore(this.store, this.#sealer, (key) => key.startsWith(`realm/${realm}/counters/`)), `realm/${realm}/`);
+    const prefix = `realm/${realm}/`;
+    const store = this.store, ttl = this.#recordTtlMs;
+    const expiring: KeyValueStore = {
+      ...bindStore(store),
+      set: (key, value) => (key.startsWith(`${prefix}resumption/`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
+    };
+    return prefixedStore(encryptedStore(expiring, this.#sealer, (key) => key.startsWith(`${prefix}counters/`)), prefix);
   }
 
   /** The SessionManager options that make a realm's sessions fleet sessions. */
@@ -389,6 +404,15 @@ export class EdgeFleet {
     const base = `fleet/${epoch}/${realm}`;
     return { realm: `${epoch}/${realm}`, id, owner, session: `${base}/session/${id}`, window: `${base}/window/${id}`, counter: `${base}/counter/${id}` };
   }
+}
+
+/** The KeyValueStore operations of `store`, bound to it. */
+function bindStore(store: KeyValueStore): KeyValueStore {
+  return {
+    get: (key) => store.get(key), set: (key, value) => store.set(key, value), delete: (key) => store.delete(key),
+    list: (prefix) => store.list(prefix), setIfAbsent: (key, value) => store.setIfAbsent(key, value),
+    increment: (key, by) => store.increment(key, by), close: () => store.close(),
+  };
 }
 
 function positive(name: string, value: unknown): number {

@@ -42,6 +42,8 @@ export interface FleetStore extends KeyValueStore {
   reserveFleetCounters(guard: FleetGuard, keys: FleetSessionKeys, blockSize: number): Promise<Generation<FleetCounterBlock>>;
   renewFleetLease(guard: FleetGuard, held: FleetSessionKeys[], ttlMs: number, epochTtlMs: number): Promise<Generation<boolean[]>>;
   closeFleetSession(keys: FleetSessionKeys): Promise<boolean>;
+  /** set, with the key removed by the store `ttlMs` after this write. */
+  setWithExpiry(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
 }
 
 /**

@@ -214,6 +214,14 @@ export class RedisStore implements KeyValueStore, FleetStore {
     return this.#lifecycle.run(() => this.#call((redis) => redis.set(this.#key(key), asBuffer(copy))).then(() => {}));
   }
 
+  /** set, and Redis removes the key `ttlMs` after this write (SET PX). */
+  async setWithExpiry(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    checkKey(key);
+    checkPositive('ttlMs', ttlMs);
+    const copy = copyOfValue(value);
+    return this.#lifecycle.run(() => this.#call((redis) => redis.set(this.#key(key), asBuffer(copy), 'PX', ttlMs)).then(() => {}));
+  }
+
   async delete(key: string): Promise<boolean> {
     checkKey(key);
     return this.#lifecycle.run(() => this.#call((redis) => redis.del(this.#key(key))).then((removed) => Number(removed) > 0));
