@@ -369,7 +369,8 @@ export class RedisStore implements KeyValueStore, FleetStore {
   // ---- Fleet: the shared secure unicast reception window ----
   // The window (SecureUnicastReceptionWindow's max and 32-counter bitmap) is kept under `windowKey` as "max:seen"
   // in decimal. Absent means "0:0", the state activation leaves: the peer's first counter (at least 1) is new and 0
-  // never is. Delete the key with the session.
+  // never is. Delete the key with the session. An edge fleet uses commitFleetCounter instead, where an absent window
+  // means an unknown session: a store that lost the key must not accept the session's old counters again.
 
   /** SecureUnicastReceptionWindow.setCounter: `value` becomes the max and everything up to it a duplicate. */
   async setReceptionCounter(windowKey: string, value: number, ttlMs?: number): Promise<void> {
