@@ -48,6 +48,9 @@ const files = [
   'test/edge-fleet-store-loss.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
+  'test/credentials-conformance.test.ts',
+  'test/credentials.test.ts',
+  'test/device-attestation.test.ts',
   'test/runtimes.test.ts',
 ];
 
