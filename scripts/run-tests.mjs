@@ -40,6 +40,8 @@ const files = [
   'test/web/web-bluetooth-channel.test.ts',
   'test/pase.test.ts',
   'test/interaction.test.ts',
+  'test/interaction-messages.test.ts',
+  'test/interaction-server.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
   'test/edge.test.ts',

@@ -185,15 +185,17 @@ export class ServerSubscriptions {
     const reports = paths.flatMap((path) => this.source.reportsFor(path, context, filters));
     try {
       if (!(await this.#sendReports(exchange, subscription, reports))) return this.end(subscription, 'refused-by-peer');
-      await sendInteraction(exchange, InteractionOpcode.subscribeResponse,
+      if (subscription.closed) return;
+      // Established from the moment SubscribeResponse leaves: the client may act on it before our send is acked.
+      const response = sendInteraction(exchange, InteractionOpcode.subscribeResponse,
         encodeSubscribeResponse({ subscriptionId: subscription.id, maxInterval }));
+      subscription.start();
+      this.#counted(session);
+      await response;
     } catch (error) {
       this.end(subscription, 'delivery-failed');
       throw error;
     }
-    if (subscription.closed) return;
-    subscription.start();
-    this.#counted(session);
   }
 
   /** Sends one report (in chunks) on a new exchange; resolves with a reason to end, or undefined. @internal */
