@@ -234,6 +234,35 @@ describe('Invoke against our InteractionServer (PASE, in memory)', () => {
   });
 });
 
+describe('InvokeResponse in chunks, and handler errors reported', () => {
+  it('three 700-byte responses come back in three InvokeResponse messages, all matched to their commands', async () => {
+    const errors: unknown[] = [];
+    const p = await paired({ onHandlerError: (e) => errors.push(e) });
+    try {
+      const big = (n: number) => ({ handler: () => ({ command: 0x80 + n, fields: tlv.struct([tlv.bytes(new Uint8Array(700).fill(n), 0)]) }) });
+      p.server.addCluster(3, 0xfff1fc02, { commands: { 1: big(1), 2: big(2), 3: big(3) } });
+      let invokeResponses = 0;
+      const receive = p.link.a.receiver!;
+      p.link.a.receiver = (d, c) => {
+        const decoded = p.commissioner.decode(d.slice(), c);
+        if (decoded.payloadHeader.opcode === lib.InteractionOpcode.invokeResponse && decoded.payloadHeader.protocolId === 1) invokeResponses++;
+        p.ce.dispatch(decoded, c);
+      };
+      const outcomes = await lib.invokeMany(p.ce, p.session, [1, 2, 3].map((command) => ({ endpoint: 3, cluster: 0xfff1fc02, command })));
+      p.link.a.receiver = receive;
+      assert.deepStrictEqual(outcomes.map((o) => o.responseCommand), [0x81, 0x82, 0x83]);
+      outcomes.forEach((o, i) => assert.deepStrictEqual(lib.tlvToPlainValue(o.fields!), { 0: new Uint8Array(700).fill(i + 1) }));
+      assert.equal(invokeResponses, 3, 'one response per chunk (moreChunkedMessages on the first two)');
+      // A handler that throws something other than a status: FAILURE to the client, the error to the server's owner.
+      await rejectsWith(lib.invoke(p.ce, p.session, { endpoint: 0, cluster: 0x3e, command: 4, fields: tlv.struct([tlv.bytes(new Uint8Array(32), 0)]) }),
+        Status.failure);
+      assert.match(String(errors.at(-1)), /the key store is broken/);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe('Write against our InteractionServer', () => {
   it('writes, data versions, and the refusals', async () => {
     const p = await paired();
