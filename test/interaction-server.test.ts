@@ -294,6 +294,40 @@ describe('Write against our InteractionServer', () => {
   });
 });
 
+describe('attributes by their cluster definition', () => {
+  it('serveAttributes, readClusterAttribute and writeClusterAttribute: typed both ways, the type enforced on writes', async () => {
+    const p = await paired();
+    try {
+      const { BasicInformationCluster: B, GeneralCommissioningCluster: G } = lib;
+      p.server.addCluster(0, B.id, { attributes: lib.serveAttributes(B, { vendorName: 'Acme', vendorId: 0xfff1, nodeLabel: '',
+        capabilityMinima: { caseSessionsPerFabric: 3, subscriptionsPerFabric: 3 } }) });
+      p.server.addCluster(2, G.id, { attributes: lib.serveAttributes(G, { breadcrumb: 0n,
+        basicCommissioningInfo: { failSafeExpiryLengthSeconds: 60, maxCumulativeFailsafeSeconds: 900 } }) });
+      assert.equal(await lib.readClusterAttribute(p.ce, p.session, 0, B, B.attributes.vendorName), 'Acme');
+      assert.deepStrictEqual(await lib.readClusterAttribute(p.ce, p.session, 0, B, B.attributes.capabilityMinima), { caseSessionsPerFabric: 3, subscriptionsPerFabric: 3 });
+      assert.deepStrictEqual(await lib.readClusterAttribute(p.ce, p.session, 2, G, G.attributes.basicCommissioningInfo),
+        { failSafeExpiryLengthSeconds: 60, maxCumulativeFailsafeSeconds: 900 });
+      await lib.writeClusterAttribute(p.ce, p.session, 0, B, B.attributes.nodeLabel, 'Kitchen');
+      assert.equal(await lib.readClusterAttribute(p.ce, p.session, 0, B, B.attributes.nodeLabel), 'Kitchen');
+      await lib.writeClusterAttribute(p.ce, p.session, 2, G, G.attributes.breadcrumb, 2n ** 64n - 1n);
+      assert.equal(await lib.readClusterAttribute(p.ce, p.session, 2, G, G.attributes.breadcrumb), 2n ** 64n - 1n);
+      const label = { endpoint: 0, cluster: B.id, attribute: B.attributes.nodeLabel.id };
+      await rejectsWith(lib.writeAttribute(p.ce, p.session, { ...label, value: tlv.utf8('x'.repeat(33)) }), Status.constraintError);
+      await rejectsWith(lib.writeAttribute(p.ce, p.session, { ...label, value: tlv.uint(1) }), Status.invalidDataType);
+      await rejectsWith(lib.writeClusterAttribute(p.ce, p.session, 0, B, B.attributes.vendorName, 'Other'), Status.unsupportedWrite);
+      assert.throws(() => lib.serveAttributes(B, { vendorId: 0x10000 }), /values\.vendorId/);
+      assert.throws(() => p.server.addCluster(4, B.id, lib.serveAttributes(B, { vendorId: 1 }) as never), /definition\.2: unknown member/);
+      assert.throws(() => p.server.addCluster(4, 6, { commands: { 1: {} as never } }), /definition\.commands\.1\.handler/);
+      assert.throws(() => p.server.addCluster(0x10000, 6, {}), /endpoint/);
+      assert.equal(p.server.dataVersion(4, B.id), undefined, 'nothing was added');
+      await assert.rejects(lib.writeClusterAttribute(p.ce, p.session, 0, B, B.attributes.nodeLabel, 'x'.repeat(40)), RangeError,
+        'refused before anything is sent');
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe('reads that need several ReportData chunks', () => {
   it('a wildcard read of large attributes comes back whole, in chunks under the payload budget', async () => {
     const p = await paired();

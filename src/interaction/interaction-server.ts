@@ -122,6 +122,7 @@ export class InteractionServer {
   addCluster(endpoint: number, cluster: number, definition: ServedCluster): void {
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: expected 0 to 65534, got ${String(endpoint)}`);
     if (!Number.isInteger(cluster) || cluster < 0 || cluster > 0xffffffff) throw new RangeError(`cluster: expected a uint32, got ${String(cluster)}`);
+    checkDefinition(definition);
     let clusters = this.#endpoints.get(endpoint);
     if (!clusters) this.#endpoints.set(endpoint, (clusters = new Map()));
     clusters.set(cluster, {
@@ -389,6 +390,26 @@ export class InteractionServer {
     if (typeof served.value !== 'function') served.value = value;
     this.attributeChanged(path.endpoint, path.cluster, path.attribute);
     return result(Status.success);
+  }
+}
+
+/** A cluster definition is `{ attributes?, commands? }`, each keyed by id; anything else is refused, naming it. */
+function checkDefinition(definition: ServedCluster): void {
+  if (typeof definition !== 'object' || definition === null) throw new TypeError(`definition: expected an object, got ${String(definition)}`);
+  for (const key of Object.keys(definition)) {
+    if (key !== 'attributes' && key !== 'commands') {
+      throw new TypeError(`definition.${key}: unknown member (expected { attributes?, commands? })`);
+    }
+  }
+  for (const [id, attribute] of Object.entries(definition.attributes ?? {})) {
+    if (!Number.isInteger(Number(id)) || Number(id) < 0 || Number(id) > 0xffffffff) throw new RangeError(`definition.attributes.${id}: the id is not a uint32`);
+    if (typeof attribute?.value !== 'function' && (typeof attribute?.value !== 'object' || attribute.value === null || !('type' in attribute.value))) {
+      throw new TypeError(`definition.attributes.${id}.value: expected a TLV element or a function`);
+    }
+  }
+  for (const [id, command] of Object.entries(definition.commands ?? {})) {
+    if (!Number.isInteger(Number(id)) || Number(id) < 0 || Number(id) > 0xffffffff) throw new RangeError(`definition.commands.${id}: the id is not a uint32`);
+    if (typeof command?.handler !== 'function') throw new TypeError(`definition.commands.${id}.handler: expected a function`);
   }
 }
 
