@@ -320,6 +320,14 @@ describe('attributes by their cluster definition', () => {
       assert.throws(() => p.server.addCluster(4, 6, { commands: { 1: {} as never } }), /definition\.commands\.1\.handler/);
       assert.throws(() => p.server.addCluster(0x10000, 6, {}), /endpoint/);
       assert.equal(p.server.dataVersion(4, B.id), undefined, 'nothing was added');
+      // A computed attribute that throws: its own status, the other attributes of the wildcard still read.
+      p.server.addCluster(5, 0xfff1fc03, { attributes: {
+        0: { value: () => { throw new lib.InteractionStatusError(Status.busy, 'busy'); } },
+        1: { value: () => { throw new Error('sensor unplugged'); } },
+        2: { value: () => tlv.uint(42) },
+      } });
+      const reports = await lib.readAttributes(p.ce, p.session, [{ endpoint: 5 }]);
+      assert.deepStrictEqual(reports.map((r) => r.status?.status ?? lib.tlvToPlainValue(r.data!)), [Status.busy, Status.failure, 42]);
       await assert.rejects(lib.writeClusterAttribute(p.ce, p.session, 0, B, B.attributes.nodeLabel, 'x'.repeat(40)), RangeError,
         'refused before anything is sent');
     } finally {

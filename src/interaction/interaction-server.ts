@@ -10,7 +10,6 @@ import type { Exchange, ExchangeMessage } from '../protocol/exchange.js';
 import type { ExchangeManager } from '../protocol/exchange-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import type { AttributePath } from './attribute-path.js';
-import type { CommandPath } from './command-path.js';
 import { interactionDispatcher } from './interaction-dispatcher.js';
 import { nextInteraction, sendInteraction, sendStatus } from './interaction-exchange.js';
 import { InteractionStatusError } from './interaction-status-error.js';
@@ -200,7 +199,17 @@ export class InteractionServer {
           if (!served) { status(concrete, Status.unsupportedAttribute); continue; }
           const refused = this.#check(context, concrete, served.readPrivilege ?? 'view');
           if (refused !== undefined) { status(concrete, refused); continue; }
-          const data = typeof served.value === 'function' ? served.value(context) : served.value;
+          let data: TlvElement;
+          try {
+            data = typeof served.value === 'function' ? served.value(context) : served.value;
+          } catch (error) {
+            // A computed value that fails is that attribute's status, even inside a wildcard: the rest still reads.
+            if (!(error instanceof InteractionStatusError)) this.#onHandlerError?.(error);
+            reports.push({ path: concrete, status: error instanceof InteractionStatusError
+              ? { status: error.status, ...(error.clusterStatus === undefined ? {} : { clusterStatus: error.clusterStatus }) }
+              : { status: Status.failure } });
+            continue;
+          }
           reports.push({ path: concrete, dataVersion: state.dataVersion, data });
         }
       }
@@ -442,4 +451,3 @@ function chunkInvokeResponses(responses: InvokeResponseEntry[]): InvokeResponseE
   return chunks;
 }
 
-export type { CommandPath };
