@@ -431,12 +431,13 @@ describe('Subscribe against our InteractionServer', () => {
       assert.equal(p.server.subscriptions.count, 1);
       assert.equal(p.deviceSession.subscriptionCount, 1);
       assert.equal(c.priming.length, 2, 'the cluster wildcard primed both attributes');
+      assert.equal(a.ended, 'cancelled', 'the replaced subscriptions ended on our side too');
+      assert.equal(b.ended, 'cancelled');
+      assert.equal(c.ended, undefined);
       c.cancel();
       for (let i = 0; i < 100 && p.server.subscriptions.count > 0; i++) await sleep(20);
       assert.deepStrictEqual(ended.at(-1), [c.id, 'refused-by-peer'], 'our InvalidSubscription answer ended it on the server');
       assert.equal(p.deviceSession.subscriptionCount, 0);
-      a.cancel();
-      b.cancel();
     } finally {
       await p.close();
     }
