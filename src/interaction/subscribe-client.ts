@@ -22,7 +22,7 @@ export interface SubscribeOptions {
   keepSubscriptions?: boolean;
   fabricFiltered?: boolean;
   dataVersionFilters?: readonly DataVersionFilter[];
-  /** Called with each report's attribute reports (an empty array for a keep-alive). */
+  /** Called with each report's attribute reports after the priming one (an empty array for a keep-alive). */
   onReport?: (reports: AttributeReport[]) => void;
   /** Called once when the subscription is lost (not when cancelled). */
   onLost?: (error: SubscriptionLostError) => void;
