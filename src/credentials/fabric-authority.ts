@@ -107,6 +107,10 @@ function caCertificate(subject: DnAttribute[], issuer: DnAttribute[], publicKey:
   };
 }
 
+/**
+ * A fabric's CA. It holds the root (and ICAC) private keys in memory: they are secrets, never logged or exposed by
+ * a getter; toJSON() is the one way out, for the caller to put in a store it trusts. dispose() wipes them.
+ */
 export class FabricAuthority {
   readonly #rootPrivateKey: Uint8Array;
   readonly #icacPrivateKey: Uint8Array | undefined;
