@@ -17,6 +17,8 @@ interface Setup {
   responder?: Partial<lib.CaseResponderOptions>;
   limits?: lib.SessionLimits;
   sessionState?: lib.SessionStateStore;
+  deviceStorage?: lib.KeyValueStore;
+  controllerStorage?: lib.KeyValueStore;
   reliable?: boolean;
 }
 
@@ -25,10 +27,12 @@ async function setup(options: Setup = {}) {
   const controllerFabric = options.controllerFabric ?? fabric.node(CONTROLLER, 1, { cats: [0x00010001] });
   const deviceFabrics = options.deviceFabrics ?? [fabric.node(DEVICE, 1)];
   const link = memoryLink(options.reliable ?? false);
-  const controller = await lib.SessionManager.create({ fabrics: { initial: [fabric.sessionFabric(CONTROLLER, controllerFabric.fabricIndex)] } });
+  const controller = await lib.SessionManager.create({
+    fabrics: { initial: [fabric.sessionFabric(CONTROLLER, controllerFabric.fabricIndex)] }, storage: options.controllerStorage,
+  });
   const device = await lib.SessionManager.create({
     fabrics: { initial: deviceFabrics.map((f) => ({ fabricIndex: f.fabricIndex, fabricId: f.fabricId, nodeId: f.nodeId, compressedFabricId: new Uint8Array(8) })) },
-    limits: options.limits, sessionState: options.sessionState,
+    limits: options.limits, sessionState: options.sessionState, storage: options.deviceStorage,
   });
   const ce = new lib.ExchangeManager(controller), de = new lib.ExchangeManager(device);
   link.a.receiver = (d, c) => ce.receive(d, c);
@@ -215,6 +219,32 @@ describe('CASE in memory', () => {
       assert.equal(p.device.resumptionRecordCount, 0);
     } finally {
       await p.close();
+    }
+  });
+
+  it('a resumption record that cannot be stored fails the handshake cleanly on either side', async () => {
+    class FailingRecords extends lib.MemoryStore {
+      override async set(key: string, value: Uint8Array): Promise<void> {
+        if (key.startsWith('resumption/')) throw new Error('store is read-only');
+        return super.set(key, value);
+      }
+    }
+    const p = await setup({ deviceStorage: new FailingRecords() });
+    try {
+      await assert.rejects(p.connect(), assertFailure('invalid-param'));
+      await idle(p);
+      assert.match(p.failures[0]!.message, /read-only/);
+      assert.equal(p.device.sessionCount, 0);
+      assert.equal(p.controller.sessionCount, 0);
+    } finally {
+      await p.close();
+    }
+    const q = await setup({ controllerStorage: new FailingRecords() });
+    try {
+      await assert.rejects(q.connect(), (e: unknown) => e instanceof lib.CaseError && /read-only/.test(e.message));
+      assert.equal(q.controller.sessionCount, 0, 'the initiator keeps no session it could not record');
+    } finally {
+      await q.close();
     }
   });
 

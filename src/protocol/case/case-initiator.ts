@@ -111,11 +111,11 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
         sessionParameters: resume.responderSessionParams ?? record.peerSessionParameters, channel,
       });
       // The new id replaces the old one (spec §4.14.2.2.2): the next resumption must present it.
-      await sessions.saveResumptionRecord({
+      await rejectOnFailure(exchange, () => sessions.saveResumptionRecord({
         fabricIndex: fabric.fabricIndex, peerNodeId, resumptionId: resume.resumptionId, sharedSecret: record.sharedSecret,
         caseAuthenticatedTags: record.caseAuthenticatedTags,
         peerSessionParameters: { ...record.peerSessionParameters, ...resume.responderSessionParams },
-      });
+      }));
       await sendStatus(exchange, SUCCESS);
       await exchange.close();
       return { session, resumed: true };
@@ -175,7 +175,9 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
     await exchange.close(); // acknowledges the StatusReport
     return { session, resumed: false };
   } catch (error) {
-    if (!session) sessions.releaseSessionId(localSessionId);
+    // A session made before a later step failed (the record could not be stored) goes too: no half-done state.
+    if (session) sessions.removeSession(session.id, 'removed');
+    else sessions.releaseSessionId(localSessionId);
     await exchange.close().catch(() => {});
     throw asCaseError(error);
   } finally {
@@ -188,9 +190,9 @@ export async function establishCase(exchanges: ExchangeManager, channel: Message
 
 
 /** On failure, tells the peer InvalidParam before rethrowing, so it does not wait for a message that never comes. */
-async function rejectOnFailure<T>(exchange: Parameters<typeof sendStatus>[0], step: () => T): Promise<T> {
+async function rejectOnFailure<T>(exchange: Parameters<typeof sendStatus>[0], step: () => T | Promise<T>): Promise<T> {
   try {
-    return step();
+    return await step();
   } catch (error) {
     await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
     throw error;

@@ -270,10 +270,14 @@ export class CaseResponder {
         peerNodeId: peer.nodeId, fabricIndex: fabric.fabricIndex, caseAuthenticatedTags: peer.caseAuthenticatedTags,
         sessionParameters: sigma1.initiatorSessionParams, channel: this.#channel(exchange),
       });
-      await sessions.saveResumptionRecord({
-        fabricIndex: fabric.fabricIndex, peerNodeId: peer.nodeId, resumptionId, sharedSecret,
-        caseAuthenticatedTags: peer.caseAuthenticatedTags, peerSessionParameters: session.peerParameters,
-      });
+      try {
+        await sessions.saveResumptionRecord({
+          fabricIndex: fabric.fabricIndex, peerNodeId: peer.nodeId, resumptionId, sharedSecret,
+          caseAuthenticatedTags: peer.caseAuthenticatedTags, peerSessionParameters: session.peerParameters,
+        });
+      } catch (error) {
+        return await invalid(new CaseError('protocol', `the resumption record could not be stored: ${(error as Error).message}`, { cause: error }));
+      }
       // The session exists before the success report goes out: the initiator may use it at once.
       await sendStatus(exchange, SUCCESS);
       return session;
