@@ -39,6 +39,8 @@ const files = [
   'test/manual-pairing-code.test.ts',
   'test/web/web-bluetooth-channel.test.ts',
   'test/pase.test.ts',
+  'test/case-messages.test.ts',
+  'test/case.test.ts',
   'test/interaction.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
@@ -47,6 +49,7 @@ const files = [
   'test/edge-fleet.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
+  'test/credentials-conformance.test.ts',
   'test/runtimes.test.ts',
 ];
 
