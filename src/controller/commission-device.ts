@@ -98,8 +98,8 @@ export async function commissionDevice(exchanges: ExchangeManager, channel: Mess
       ], { timeoutMs });
       const value = (cluster: number, attribute: number): TlvElement => {
         const report = reports.find((r) => r.path.cluster === cluster && r.path.attribute === attribute);
-        if (!report || report.value === undefined) throw new Error(`the device returned no value for 0/0x${cluster.toString(16)}/${attribute}`);
-        return report.value;
+        if (!report || report.data === undefined) throw new Error(`the device returned no value for 0/0x${cluster.toString(16)}/${attribute}`);
+        return report.data;
       };
       const vendorId = BasicInformation.attributes.vendorId.type.decode(value(BasicInformation.id, BasicInformation.attributes.vendorId.id), 'VendorID');
       const productId = BasicInformation.attributes.productId.type.decode(value(BasicInformation.id, BasicInformation.attributes.productId.id), 'ProductID');

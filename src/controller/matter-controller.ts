@@ -8,7 +8,7 @@ import { OperationalCredentials } from '../clusters/operational-credentials.js';
 import { invoke, type InvokeResult } from '../interaction/invoke-client.js';
 import { readAttribute } from '../interaction/read-client.js';
 import { writeAttribute } from '../interaction/write-client.js';
-import type { ConcreteAttributePath } from '../interaction/attribute-path.js';
+import type { ConcreteAttributePath } from '../interaction/attribute-path-syntax.js';
 import { establishCase } from '../protocol/case/case-initiator.js';
 import { closeSession } from '../protocol/close-session.js';
 import { ExchangeManager } from '../protocol/exchange-manager.js';
