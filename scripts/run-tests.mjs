@@ -44,6 +44,7 @@ const files = [
   'test/interaction-server.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
+  'test/interop-interaction.test.ts',
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',
   'test/edge-fleet.test.ts',
