@@ -8,7 +8,7 @@ import os from 'node:os';
 import {
   CaseFabrics, CaseResponder, establishCase, ExchangeManager, ready, SessionManager, type MessageChannel,
 } from '../src/index.js';
-import { testFabric, verifyTestChain } from '../test/support/case-fabrics.js';
+import { testFabric } from '../test/support/case-fabrics.js';
 import { median } from './measure.js';
 
 await ready();
@@ -46,11 +46,11 @@ const ce = new ExchangeManager(controller), de = new ExchangeManager(device);
 const link = directLink();
 link.a.receiver = (d, c) => ce.receive(d, c);
 link.b.receiver = (d, c) => de.receive(d, c);
-new CaseResponder(de, { fabrics: new CaseFabrics([fabric.node(DEVICE, 1)]), verifyChain: verifyTestChain });
+new CaseResponder(de, { fabrics: new CaseFabrics([fabric.node(DEVICE, 1)]) });
 const controllerFabric = fabric.node(CONTROLLER, 1);
 
 async function handshake(resume: boolean): Promise<void> {
-  const { session, resumed } = await establishCase(ce, link.a, { fabric: controllerFabric, peerNodeId: DEVICE, resume, verifyChain: verifyTestChain });
+  const { session, resumed } = await establishCase(ce, link.a, { fabric: controllerFabric, peerNodeId: DEVICE, resume });
   if (resumed !== resume) throw new Error(`expected resumed=${resume}, got ${resumed}`);
   // Keep the tables small: close both ends once the handshake is measured.
   device.removeSession(session.peerSessionId);

@@ -12,3 +12,4 @@ export * from './transport/btp/index.js';
 export * from './commissioning/manual-pairing-code.js';
 export * from './credentials/index.js';
 export * from './controller/index.js';
+export * from './clusters/index.js';

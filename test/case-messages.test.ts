@@ -33,6 +33,11 @@ describe('CASE key schedule and structures: the matter.js captures', () => {
     assert.equal(toHex(tbs), v.tbsData2);
     assert.ok(lib.ecdsaVerifySha256(hex(v.responderNocPublicKey!), tbs, hex(v.signature2!)));
     assert.ok(!lib.ecdsaVerifySha256(hex(v.responderNocPublicKey!), tbs.map((b, i) => (i === 10 ? b ^ 1 : b)), hex(v.signature2!)));
+    // Another stack may send the high-S twin (n - s) of a signature: it must verify too.
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const s = BigInt(`0x${v.signature2!.slice(64)}`);
+    const highS = hex(v.signature2!.slice(0, 64) + (n - s).toString(16).padStart(64, '0'));
+    assert.ok(lib.ecdsaVerifySha256(hex(v.responderNocPublicKey!), tbs, highS), 'the high-S form verifies');
     const tbe = lib.encodeTbeData2({ noc: hex(v.responderNoc!), signature: hex(v.signature2!), resumptionId: hex(v.resumptionId!) });
     assert.equal(toHex(tbe), v.tbeData2);
     const decoded = lib.decodeTbeData2(tbe);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as lib from '../src/node.js';
-import { testFabric, verifyTestChain, type TestFabric } from './support/case-fabrics.js';
+import { testFabric, type TestFabric } from './support/case-fabrics.js';
 import { memoryLink } from './support/memory-link.js';
 
 await lib.ready();
@@ -35,12 +35,12 @@ async function setup(options: Setup = {}) {
   const opened: Array<{ session: lib.SecureSession; resumed: boolean }> = [];
   const failures: lib.CaseError[] = [];
   const responder = new lib.CaseResponder(de, {
-    fabrics: new lib.CaseFabrics(deviceFabrics), verifyChain: verifyTestChain,
+    fabrics: new lib.CaseFabrics(deviceFabrics),
     onSession: (session, { resumed }) => opened.push({ session, resumed }), onFailure: (e) => failures.push(e),
     ...options.responder,
   });
   const connect = (extra: Partial<lib.CaseInitiatorOptions> = {}) => lib.establishCase(ce, link.a, {
-    fabric: controllerFabric, peerNodeId: DEVICE, verifyChain: verifyTestChain, ...extra,
+    fabric: controllerFabric, peerNodeId: DEVICE, ...extra,
   });
   return {
     fabric, controllerFabric, link, controller, device, ce, de, responder, opened, failures, connect,
@@ -228,8 +228,8 @@ describe('CASE in memory', () => {
 
   it('a NOC signed by another root: untrusted-chain on either side', async () => {
     const fabric = testFabric(0xfab1n);
-    const stranger = lib.generateP256KeyPair();
-    const forged = fabric.issue(DEVICE, { signer: stranger.privateKey });
+    const stranger = lib.FabricAuthority.create();
+    const forged = fabric.issue(DEVICE, { authority: stranger });
     const device = { ...fabric.node(DEVICE, 1), noc: forged.noc, operationalPrivateKey: forged.privateKey };
     const p = await setup({ fabric, deviceFabrics: [device] });
     try {
@@ -237,7 +237,7 @@ describe('CASE in memory', () => {
     } finally {
       await p.close();
     }
-    const forgedInitiator = fabric.issue(CONTROLLER, { signer: stranger.privateKey });
+    const forgedInitiator = fabric.issue(CONTROLLER, { authority: stranger });
     const q = await setup({ fabric, controllerFabric: { ...fabric.node(CONTROLLER, 1), noc: forgedInitiator.noc, operationalPrivateKey: forgedInitiator.privateKey } });
     try {
       await assert.rejects(q.connect(), assertFailure('invalid-param'));
@@ -245,6 +245,39 @@ describe('CASE in memory', () => {
       assert.equal(q.failures[0]?.failure, 'untrusted-chain');
     } finally {
       await q.close();
+    }
+  });
+
+  it('chains through an ICAC on both sides: full and resumed', async () => {
+    const fabric = testFabric(0xfab3n, { intermediate: true });
+    const p = await setup({ fabric });
+    try {
+      assert.ok(p.controllerFabric.icac && p.controllerFabric.icac.length > 0);
+      const full = await p.connect();
+      assert.equal(full.resumed, false);
+      await settle();
+      assert.deepEqual([...assertTalk(p, full.session).caseAuthenticatedTags], [0x00010001]);
+      const resumed = await p.connect();
+      assert.equal(resumed.resumed, true);
+      await settle();
+      assertTalk(p, resumed.session);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('an expired NOC is refused by the default verifier (validity checked against the clock)', async () => {
+    const fabric = testFabric(0xfab1n);
+    const twentyYearsAgo = Date.now() - 20 * 365 * 24 * 3600 * 1000;
+    const old = fabric.issue(DEVICE, { now: twentyYearsAgo });
+    const p = await setup({ fabric, deviceFabrics: [{ ...fabric.node(DEVICE, 1), noc: old.noc, operationalPrivateKey: old.privateKey }] });
+    try {
+      await assert.rejects(p.connect(), (e: unknown) => e instanceof lib.CaseError && e.failure === 'untrusted-chain' && /expired/.test(e.message));
+      // With a clock that says the NOC is still valid, the chain is accepted: the clock is what refused it.
+      const lenient: lib.OperationalChainVerifier = (chain) => lib.validateOperationalChain(chain);
+      assert.equal((await p.connect({ verifyChain: lenient })).resumed, false);
+    } finally {
+      await p.close();
     }
   });
 
@@ -284,7 +317,7 @@ describe('CASE in memory', () => {
     stalledLink.b.drop = () => true;
     try {
       const stalled = lib.establishCase(stalledExchanges, stalledLink.a, {
-        fabric: p.controllerFabric, peerNodeId: DEVICE, verifyChain: verifyTestChain, timeoutMs: 2000,
+        fabric: p.controllerFabric, peerNodeId: DEVICE, timeoutMs: 2000,
       }).catch((e: unknown) => e);
       await settle(30);
       assert.equal(p.responder.handshakesInProgress, 1);
@@ -315,7 +348,7 @@ describe('CASE in memory', () => {
     }));
     try {
       const results = await Promise.all(peers.map((peer) => lib.establishCase(peer.exchanges, peer.link.a, {
-        fabric: peer.fabric, peerNodeId: DEVICE, verifyChain: verifyTestChain,
+        fabric: peer.fabric, peerNodeId: DEVICE,
       })));
       assert.equal(results.length, 3);
       await settle();
@@ -363,7 +396,7 @@ describe('CASE in memory', () => {
       const device = await lib.SessionManager.create({ fabrics: { initial: [{ fabricIndex: 1, fabricId: p.fabric.fabricId, nodeId: DEVICE, compressedFabricId: new Uint8Array(8) }] } });
       const de = new lib.ExchangeManager(device);
       new lib.PaseResponder(de, { passcode: 20202021 });
-      new lib.CaseResponder(de, { fabrics: new lib.CaseFabrics([p.fabric.node(DEVICE, 1)]), verifyChain: verifyTestChain });
+      new lib.CaseResponder(de, { fabrics: new lib.CaseFabrics([p.fabric.node(DEVICE, 1)]) });
       p.link.b.receiver = (d, c) => de.receive(d, c);
       const pase = await lib.establishPase(p.ce, p.link.a, { passcode: 20202021 });
       assert.equal(pase.kind, 'pase');
@@ -396,6 +429,18 @@ describe('CASE in memory', () => {
       await assert.rejects(p.connect({ fabric: { ...p.controllerFabric, fabricIndex: 9 } }), /fabric\.fabricIndex: the SessionManager has no fabric 9/);
       assert.equal(p.link.a.sent, 0);
       assert.throws(() => new lib.CaseResponder(p.de, { fabrics: {} as lib.CaseFabricSource }), /options\.fabrics/);
+      const f = p.controllerFabric;
+      const creds = { fabricIndex: 1, rcac: f.rcac, icac: f.icac, noc: f.noc, ipkEpochKey: p.fabric.epochKey };
+      assert.throws(() => lib.createCaseFabric({ ...creds, operationalPrivateKey: lib.generateP256KeyPair().privateKey }),
+        /operationalPrivateKey: it is not the key of the NOC/);
+      assert.throws(() => lib.createCaseFabric({ ...creds, operationalPrivateKey: f.operationalPrivateKey, operationalIpk: f.operationalIpk }),
+        /exactly one of ipkEpochKey and operationalIpk/);
+      assert.throws(() => lib.createCaseFabric({ ...creds, noc: p.fabric.issue(5n, { authority: lib.FabricAuthority.create() }).noc, operationalPrivateKey: f.operationalPrivateKey }),
+        lib.CertificateError);
+      const made = lib.createCaseFabric({ ...creds, operationalPrivateKey: f.operationalPrivateKey });
+      assert.equal(made.nodeId, CONTROLLER);
+      assert.equal(Buffer.from(made.operationalIpk).toString('hex'), Buffer.from(p.fabric.ipk).toString('hex'));
+      assert.deepEqual(lib.sessionFabricOf(made), p.fabric.sessionFabric(CONTROLLER));
       assert.throws(() => new lib.CaseResponder(p.de, { fabrics: new lib.CaseFabrics(), busyWaitMs: 70000 }), /options\.busyWaitMs/);
     } finally {
       await p.close();
@@ -409,13 +454,13 @@ describe('CASE over UDP', () => {
     const controller = await lib.SessionManager.create({ fabrics: { initial: [fabric.sessionFabric(CONTROLLER)] } });
     const device = await lib.SessionManager.create({ fabrics: { initial: [fabric.sessionFabric(DEVICE)] } });
     const ce = new lib.ExchangeManager(controller), de = new lib.ExchangeManager(device);
-    new lib.CaseResponder(de, { fabrics: new lib.CaseFabrics([fabric.node(DEVICE, 1)]), verifyChain: verifyTestChain });
+    new lib.CaseResponder(de, { fabrics: new lib.CaseFabrics([fabric.node(DEVICE, 1)]) });
     const deviceUdp = await lib.UdpTransport.bind({ host: '127.0.0.1' }), controllerUdp = await lib.UdpTransport.bind({ host: '127.0.0.1' });
     deviceUdp.onDatagram((d, c) => de.receive(d, c));
     controllerUdp.onDatagram((d, c) => ce.receive(d, c));
     try {
       const channel = controllerUdp.channelTo('127.0.0.1', deviceUdp.address.port);
-      const options = { fabric: fabric.node(CONTROLLER, 1), peerNodeId: DEVICE, verifyChain: verifyTestChain };
+      const options = { fabric: fabric.node(CONTROLLER, 1), peerNodeId: DEVICE };
       const full = await lib.establishCase(ce, channel, options);
       assert.equal(full.resumed, false);
       await settle();

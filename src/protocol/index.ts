@@ -18,7 +18,7 @@ export { establishCase, type CaseInitiatorOptions, type CaseResult } from './cas
 export { CaseResponder, type CaseResponderOptions } from './case/case-responder.js';
 export { CaseError, CaseMessageError, type CaseFailure } from './case/case-error.js';
 export {
-  CaseFabrics, checkCaseFabric, type CaseFabric, type CaseFabricSource, type OperationalChain,
+  CaseFabrics, checkCaseFabric, createCaseFabric, sessionFabricOf, type CaseFabricCredentials, type CaseFabric, type CaseFabricSource, type OperationalChain,
   type OperationalChainVerifier, type VerifiedOperationalChain,
 } from './case/case-fabric.js';
 export {
@@ -30,3 +30,4 @@ export {
 export {
   sigma2Salt, sigma3Salt, caseSessionSalt, resumptionSalt, deriveS2K, deriveS3K, sigma1ResumeMic, sigma2ResumeMic,
 } from './case/case-key-schedule.js';
+export { defaultChainVerifier } from './case/case-chain.js';

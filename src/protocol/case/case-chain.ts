@@ -1,12 +1,15 @@
-// The default check of a peer's operational chain (Matter Core spec §6.5.7 "Certificate path validation"), done by
-// the credentials module. Kept behind OperationalChainVerifier so CASE itself holds no certificate code.
+// The default check of a peer's operational chain (Matter Core spec §6.5.x "Certificate path validation"), done
+// by the credentials module; CASE holds no certificate code and sees chains only through OperationalChainVerifier.
+import { validateOperationalChain } from '../../credentials/operational-chain.js';
 import { CaseError } from './case-error.js';
 import type { CaseFabric, OperationalChainVerifier, VerifiedOperationalChain } from './case-fabric.js';
 
-export function defaultChainVerifier(): OperationalChainVerifier {
-  return () => {
-    throw new CaseError('untrusted-chain', 'no operational chain validator is configured: pass verifyChain');
-  };
+/**
+ * RCAC -> [ICAC] -> NOC validation with validity periods checked at `now()` (default the system clock), as the SDK
+ * checks them against its last known good time.
+ */
+export function defaultChainVerifier(now: () => number = Date.now): OperationalChainVerifier {
+  return ({ rcac, icac, noc }) => validateOperationalChain({ rcac, noc, now: now(), ...(icac ? { icac } : {}) });
 }
 
 /**

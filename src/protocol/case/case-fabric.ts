@@ -1,6 +1,11 @@
 // What CASE needs to know about a fabric this node has joined (Matter Core spec §4.14.2 "CASE", §6.4 "Node
 // Operational Credentials"): its root, this node's NOC chain and operational key, the operational IPK that keys the
 // destination id and salts every CASE key, and a way to check a peer's chain against the root.
+import { compressedFabricId } from '../../credentials/compressed-fabric-id.js';
+import { validateOperationalChain } from '../../credentials/operational-chain.js';
+import { operationalIpk } from '../../credentials/operational-ipk.js';
+import { p256PublicKey } from '../../crypto/p256.js';
+import type { Fabric } from '../../session/fabric-table.js';
 
 export interface CaseFabric {
   /** Local fabric index, 1..254; the SessionManager must hold a fabric with this index. */
@@ -104,4 +109,53 @@ export function checkCaseFabric(fabric: CaseFabric): CaseFabric {
   bytesOf('noc', fabric.noc);
   bytesOf('operationalPrivateKey', fabric.operationalPrivateKey, 32);
   return fabric;
+}
+
+export interface CaseFabricCredentials {
+  fabricIndex: number;
+  rcac: Uint8Array;
+  icac?: Uint8Array | undefined;
+  noc: Uint8Array;
+  operationalPrivateKey: Uint8Array;
+  /** The IPK epoch key (AddNOC's IPKValue, 16 bytes), from which the operational IPK is derived... */
+  ipkEpochKey?: Uint8Array;
+  /** ...or the operational IPK itself. Exactly one of the two. */
+  operationalIpk?: Uint8Array;
+  /** Other epoch keys of group key set 0 still valid during a rotation (the responder accepts them too). */
+  otherIpkEpochKeys?: readonly Uint8Array[];
+}
+
+/**
+ * A CaseFabric from this node's certificates: the chain is validated (so a broken NOC fails here, not in the
+ * middle of a handshake), the node and fabric ids and the root key are read from it, the private key must match the
+ * NOC, and the operational IPK is derived from the epoch key with the compressed fabric id (spec §4.17.2).
+ */
+export function createCaseFabric(credentials: CaseFabricCredentials): CaseFabric {
+  const { rcac, icac, noc, operationalPrivateKey } = credentials;
+  const chain = validateOperationalChain({ rcac, noc, ...(icac ? { icac } : {}) });
+  if (!(operationalPrivateKey instanceof Uint8Array) || operationalPrivateKey.length !== 32) {
+    throw new TypeError('operationalPrivateKey: expected a Uint8Array of 32 bytes');
+  }
+  const derived = p256PublicKey(operationalPrivateKey);
+  if (!derived.every((b, i) => b === chain.publicKey[i])) {
+    throw new RangeError('operationalPrivateKey: it is not the key of the NOC\'s public key');
+  }
+  if ((credentials.ipkEpochKey === undefined) === (credentials.operationalIpk === undefined)) {
+    throw new TypeError('credentials: give exactly one of ipkEpochKey and operationalIpk');
+  }
+  const cfid = compressedFabricId(chain.rootPublicKey, chain.fabricId);
+  const ipk = credentials.operationalIpk ?? operationalIpk(credentials.ipkEpochKey!, cfid);
+  return checkCaseFabric({
+    fabricIndex: credentials.fabricIndex, fabricId: chain.fabricId, nodeId: chain.nodeId, rootPublicKey: chain.rootPublicKey,
+    operationalIpk: ipk, otherOperationalIpks: (credentials.otherIpkEpochKeys ?? []).map((key) => operationalIpk(key, cfid)),
+    rcac, icac, noc, operationalPrivateKey,
+  });
+}
+
+/** The SessionManager's record of the same fabric (what `fabrics.initial` or addFabric() take). */
+export function sessionFabricOf(fabric: CaseFabric): Fabric {
+  return {
+    fabricIndex: fabric.fabricIndex, fabricId: fabric.fabricId, nodeId: fabric.nodeId,
+    compressedFabricId: compressedFabricId(fabric.rootPublicKey, fabric.fabricId), ipk: fabric.operationalIpk,
+  };
 }
