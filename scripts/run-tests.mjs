@@ -46,6 +46,7 @@ const files = [
   'test/interaction-server.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
+  'test/controller-interop.test.ts',
   'test/interop-interaction.test.ts',
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',

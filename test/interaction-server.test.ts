@@ -62,7 +62,7 @@ function serveLight(server: lib.InteractionServer) {
     },
     commands: {
       [GeneralCommissioningCluster.commands.armFailSafe.id]: lib.serveCommand(GeneralCommissioningCluster.commands.armFailSafe,
-        ({ expiryLengthSeconds }) => ({ errorCode: expiryLengthSeconds > 900 ? lib.CommissioningError.valueOutsideRange : 0, debugText: '' })),
+        ({ expiryLengthSeconds }) => ({ errorCode: expiryLengthSeconds > 900 ? lib.CommissioningErrorCode.valueOutsideRange : 0, debugText: '' })),
       [GeneralCommissioningCluster.commands.commissioningComplete.id]: lib.serveCommand(GeneralCommissioningCluster.commands.commissioningComplete,
         (_f, context) => { throw new lib.InteractionStatusError(Status.failure, 'not over PASE', { clusterStatus: context.authMode === 'pase' ? 2 : 0 }); }),
     },

@@ -44,12 +44,12 @@ describe('interop: invoke and subscribe on a matter.js device over PASE', { time
         e instanceof lib.InteractionStatusError && e.status === lib.InteractionModelStatus.unsupportedCommand);
       const armed = await lib.invokeCommand(c.exchanges, session, 0, lib.GeneralCommissioningCluster.commands.armFailSafe,
         { expiryLengthSeconds: 60, breadcrumb: 1n });
-      assert.equal(armed.errorCode, lib.CommissioningError.ok);
+      assert.equal(armed.errorCode, lib.CommissioningErrorCode.ok);
       // Disarming (expiry 0) expires the fail-safe at once, and matter.js then ends the PASE session without a
       // CloseSession: our next request goes unanswered until reliable messaging gives up.
       const disarmed = await lib.invokeCommand(c.exchanges, session, 0, lib.GeneralCommissioningCluster.commands.armFailSafe,
         { expiryLengthSeconds: 0, breadcrumb: 0n });
-      assert.equal(disarmed.errorCode, lib.CommissioningError.ok);
+      assert.equal(disarmed.errorCode, lib.CommissioningErrorCode.ok);
       await assert.rejects(lib.readAttribute(c.exchanges, session, onOffAttribute), lib.RetransmissionLimitError);
     } finally {
       await c.close();

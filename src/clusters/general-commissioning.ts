@@ -6,7 +6,7 @@ import { bool, enum8, field, optional, string, struct, uint, uint64 } from './fi
 const ID = 0x0030;
 
 /** CommissioningErrorEnum: the ErrorCode of every response of this cluster. */
-export const CommissioningError = { ok: 0, valueOutsideRange: 1, invalidAuthentication: 2, noFailSafe: 3, busyWithOtherAdmin: 4 } as const;
+export const CommissioningErrorCode = { ok: 0, valueOutsideRange: 1, invalidAuthentication: 2, noFailSafe: 3, busyWithOtherAdmin: 4 } as const;
 /** RegulatoryLocationTypeEnum. */
 export const RegulatoryLocationType = { indoor: 0, outdoor: 1, indoorOutdoor: 2 } as const;
 

@@ -12,11 +12,11 @@ export { serveCommand } from './serve-command.js';
 export { invokeCommand } from './invoke-command.js';
 export { BasicInformationCluster, CapabilityMinimaStruct } from './basic-information.js';
 export {
-  GeneralCommissioningCluster, generalCommissioning, CommissioningError, RegulatoryLocationType, BasicCommissioningInfo,
+  GeneralCommissioningCluster, generalCommissioning, CommissioningErrorCode, RegulatoryLocationType, BasicCommissioningInfo,
 } from './general-commissioning.js';
 export {
   OperationalCredentialsCluster, operationalCredentials, NodeOperationalCertStatus, CertificateChainType, NocStruct,
-  FabricDescriptorStruct, NocsrElements, AttestationElements,
+  FabricDescriptorStruct, NocsrElements as NocsrElementsStruct, AttestationElements as AttestationElementsStruct,
 } from './operational-credentials.js';
 export { DescriptorCluster, DeviceTypeStruct } from './descriptor.js';
 export { AccessControlCluster, AccessControlEntryStruct, AccessControlTargetStruct, AclPrivilege, AclAuthMode } from './access-control.js';

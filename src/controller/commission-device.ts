@@ -4,10 +4,10 @@
 // after the fail-safe is armed disarms it (ArmFailSafe with expiry 0) while PASE still stands, so the device rolls
 // back what was added and can be commissioned again at once.
 import type { TlvElement } from '../codec/tlv.js';
-import { publicKeyFromCsr, verifyDeviceAttestation, verifyNocsrResponse, type AttestationFinding, type TrustedPaa } from '../credentials/index.js';
-import { BasicInformation } from '../clusters/basic-information.js';
-import { CommissioningError as CommissioningErrorCode, GeneralCommissioning } from '../clusters/general-commissioning.js';
-import { CertificateChainType, NodeOperationalCertStatus, OperationalCredentials } from '../clusters/operational-credentials.js';
+import { decodeNocsrElements, publicKeyFromCsr, verifyDeviceAttestation, type AttestationFinding } from '../credentials/index.js';
+import { BasicInformationCluster as BasicInformation } from '../clusters/basic-information.js';
+import { CommissioningErrorCode, GeneralCommissioningCluster as GeneralCommissioning } from '../clusters/general-commissioning.js';
+import { CertificateChainType, NodeOperationalCertStatus, OperationalCredentialsCluster as OperationalCredentials } from '../clusters/operational-credentials.js';
 import { invoke } from '../interaction/invoke-client.js';
 import { readAttributes } from '../interaction/read-client.js';
 import type { CommandInvocation } from '../clusters/cluster-definition.js';
@@ -32,8 +32,10 @@ export interface CommissionDeviceOptions {
   failSafeSeconds?: number;
   /** Default 'report': a test device commissions with its findings listed; 'reject' refuses it. */
   attestationPolicy?: AttestationPolicy;
-  /** PAAs trusted for attestation; default: the official Matter test PAA (test devices only). */
-  trustedPaas?: readonly TrustedPaa[];
+  /** PAAs trusted for attestation (X.509 DER); default: the official Matter test PAAs (test devices only). */
+  trustedPaas?: readonly Uint8Array[];
+  /** Certification Declaration signers trusted (X.509 DER); default: the test CD signers (test devices only). */
+  certificationDeclarationSigners?: readonly Uint8Array[];
   /** Per-message timeout (ms), default 10 s. */
   timeoutMs?: number;
   /** Time for the device to answer Sigma1 after AddNOC; retried while it says NoSharedTrustRoots (default 15 s). */
@@ -119,41 +121,50 @@ export async function commissionDevice(exchanges: ExchangeManager, channel: Mess
     });
     lap('armFailSafeMs');
 
-    const attestation = await step('device-attestation', async () => {
+    // Spec 6.2.3 and 11.18.6.6: the DAC must chain to a trusted PAA and sign the attestation elements and the
+    // NOCSR elements over this PASE session's attestation challenge; otherwise a relay could substitute its key.
+    const responses = await step('device-attestation', async () => {
       const { certificateChainRequest, attestationRequest } = OperationalCredentials.commands;
       const dac = certificateChainRequest.decodeResponse(await call(pase, certificateChainRequest.encode({ certificateType: CertificateChainType.dac }))).certificate;
       const pai = certificateChainRequest.decodeResponse(await call(pase, certificateChainRequest.encode({ certificateType: CertificateChainType.pai }))).certificate;
       const attestationNonce = crypto.getRandomValues(new Uint8Array(32));
       const response = attestationRequest.decodeResponse(await call(pase, attestationRequest.encode({ attestationNonce })));
-      const result = verifyDeviceAttestation({
-        dac, pai, attestationElements: response.attestationElements, attestationSignature: response.attestationSignature,
-        attestationChallenge: pase.attestationChallenge, attestationNonce,
-        ...(options.trustedPaas ? { trustedPaas: options.trustedPaas } : {}),
-        vendorId: info.vendorId, productId: info.productId,
-      });
-      const summary: AttestationSummary = {
-        verified: result.findings.length === 0, vendorId: result.vendorId, productId: result.productId, findings: result.findings,
-      };
-      if (policy === 'reject' && !summary.verified) {
-        throw new Error(`device attestation failed: ${result.findings.map((f) => f.message).join('; ')}`);
-      }
-      return { summary, dacPublicKey: result.dacPublicKey };
+      return { dac, pai, attestationNonce, ...response };
     });
     lap('attestationMs');
-
-    const operationalPublicKey = await step('csr', async () => {
+    const csr = await step('csr', async () => {
       const { csrRequest } = OperationalCredentials.commands;
       const csrNonce = crypto.getRandomValues(new Uint8Array(32));
-      const response = csrRequest.decodeResponse(await call(pase, csrRequest.encode({ csrNonce })));
-      // Spec 11.18.6.6: the NOCSR elements are signed by the DAC over elements ‖ attestation challenge, and echo our
-      // nonce; a CSR from anything else would let a relay substitute its own key.
-      const elements = verifyNocsrResponse({
-        nocsrElements: response.nocsrElements, attestationSignature: response.attestationSignature,
-        attestationChallenge: pase.attestationChallenge, csrNonce, dacPublicKey: attestation.dacPublicKey,
-      });
-      return publicKeyFromCsr(elements.csr);
+      return { csrNonce, ...csrRequest.decodeResponse(await call(pase, csrRequest.encode({ csrNonce }))) };
     });
     lap('csrMs');
+    const { attestation, operationalPublicKey } = await step('device-attestation', async () => {
+      const result = verifyDeviceAttestation({
+        dac: responses.dac, pai: responses.pai, attestationElements: responses.attestationElements,
+        attestationSignature: responses.attestationSignature, attestationNonce: responses.attestationNonce,
+        attestationChallenge: pase.attestationChallenge,
+        nocsrElements: csr.nocsrElements, nocsrSignature: csr.attestationSignature, csrNonce: csr.csrNonce,
+        vendorId: info.vendorId, productId: info.productId, now: Date.now(),
+        ...(options.trustedPaas ? { trustedPaas: options.trustedPaas } : {}),
+        ...(options.certificationDeclarationSigners ? { certificationDeclarationSigners: options.certificationDeclarationSigners } : {}),
+      });
+      const errors = result.findings.filter((f) => f.severity === 'error');
+      const summary: AttestationSummary = {
+        verified: errors.length === 0, vendorId: result.vendorId, productId: result.productId, findings: result.findings,
+      };
+      if (policy === 'reject' && errors.length > 0) {
+        throw new Error(`device attestation failed: ${errors.map((f) => f.message).join('; ')}`);
+      }
+      // With policy 'report' a CSR whose NOCSR signature failed is still used (as matter.js does), but only when it
+      // echoes our nonce and its own self-signature holds: publicKeyFromCsr checks that.
+      let key = result.csrPublicKey;
+      if (key === undefined) {
+        const elements = decodeNocsrElements(csr.nocsrElements);
+        if (!sameBytes(elements.csrNonce, csr.csrNonce)) throw new Error('the CSR response does not echo our CSR nonce');
+        key = publicKeyFromCsr(elements.csr);
+      }
+      return { attestation: summary, operationalPublicKey: key };
+    });
 
     await step('add-trusted-root', async () => {
       await call(pase, OperationalCredentials.commands.addTrustedRootCertificate.encode({ rootCaCertificate: fabric.rcac }));
@@ -180,10 +191,13 @@ export async function commissionDevice(exchanges: ExchangeManager, channel: Mess
       if (response.errorCode !== CommissioningErrorCode.ok) throw new Error(`the device answered ${commissioningErrorName(response.errorCode)}${response.debugText ? ` (${response.debugText})` : ''}`);
       armed = false;
     });
+    // Spec 11.10.7.6: a successful CommissioningComplete ends the commissioning window and the device drops the
+    // PASE session itself; a CloseSession now would only wait for an ack that never comes.
+    exchanges.sessions.removeSession(pase.id, 'removed');
     lap('completeMs');
     return {
       nodeId: options.nodeId, vendorId: info.vendorId, productId: info.productId, fabricIndexOnDevice,
-      attestation: attestation.summary, session: caseSession, timings,
+      attestation, session: caseSession, timings,
     };
   } catch (error) {
     if (armed && !pase.closed) {
@@ -219,4 +233,11 @@ function commissioningErrorName(code: number): string {
 function nocStatusName(code: number): string {
   const name = Object.entries(NodeOperationalCertStatus).find(([, v]) => v === code)?.[0];
   return name ? `${name} (${code})` : `status ${code}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
 }

@@ -4,7 +4,7 @@
 // administrator. Runtime-neutral: the transport that reaches a node's address is passed in.
 import type { TlvElement } from '../codec/tlv.js';
 import type { CommandInvocation } from '../clusters/cluster-definition.js';
-import { OperationalCredentials } from '../clusters/operational-credentials.js';
+import { OperationalCredentialsCluster as OperationalCredentials } from '../clusters/operational-credentials.js';
 import { invoke, type InvokeResult } from '../interaction/invoke-client.js';
 import { readAttribute } from '../interaction/read-client.js';
 import { writeAttribute } from '../interaction/write-client.js';
@@ -134,7 +134,7 @@ export class MatterController {
 
   async write(nodeId: bigint, path: ConcreteAttributePath, value: TlvElement, options: { timedRequestTimeoutMs?: number } = {}): Promise<void> {
     const { session } = await this.connect(nodeId);
-    await writeAttribute(this.exchanges, session, { ...path, value, ...options, timeoutMs: this.#timeoutMs });
+    await writeAttribute(this.exchanges, session, { ...path, value }, { ...options, timeoutMs: this.#timeoutMs });
   }
 
   async invoke(nodeId: bigint, target: { endpoint: number } & CommandInvocation & { timedRequestTimeoutMs?: number }): Promise<InvokeResult> {
@@ -164,7 +164,7 @@ export class MatterController {
       if (!options.force) throw error;
     }
     this.#connections.delete(nodeId);
-    await this.sessions.removeResumptionRecord?.(this.fabric.fabricIndex, nodeId);
+    await this.sessions.removeResumptionRecord(this.fabric.fabricIndex, nodeId);
     await this.nodes.remove(nodeId);
     return { removedFromDevice };
   }
