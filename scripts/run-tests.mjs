@@ -47,6 +47,7 @@ const files = [
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
   'test/controller-interop.test.ts',
+  'test/cli-fields.test.ts',
   'test/interop-interaction.test.ts',
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',

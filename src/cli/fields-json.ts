@@ -29,7 +29,7 @@ export function fieldsFromJson(text: string): TlvElement {
   return toElement(value, undefined, 'fields', 0);
 }
 
-function fieldTag(key: string, path: string): TlvTag {
+function fieldTag(key: string, path: string): { context: number } {
   const id = /^0x[0-9a-f]+$/i.test(key) ? Number.parseInt(key.slice(2), 16) : /^\d+$/.test(key) ? Number(key) : NaN;
   if (!Number.isInteger(id) || id < 0 || id > 255) {
     throw new FieldsJsonError(`${path}: field ids are context tags 0 to 255 (decimal or 0x hex), got "${key}"`);
@@ -60,9 +60,17 @@ function toElement(value: unknown, tag: TlvTag | undefined, path: string, depth:
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1 && TYPE_KEYS.has(entries[0]![0])) return typed(entries[0]![0], entries[0]![1], tagged, path);
+    // Members in ascending tag order, as the data model writes structures (and whatever order JSON keys came in).
+    const members = entries.map(([key, member]) => ({ key, tag: fieldTag(key, `${path}.${key}`), member }))
+      .sort((a, b) => a.tag.context - b.tag.context);
+    for (let i = 1; i < members.length; i++) {
+      if (members[i]!.tag.context === members[i - 1]!.tag.context) {
+        throw new FieldsJsonError(`${path}: fields "${members[i - 1]!.key}" and "${members[i]!.key}" are the same field id`);
+      }
+    }
     return {
       type: 'struct',
-      elements: entries.map(([key, member]) => toElement(member, fieldTag(key, `${path}.${key}`), `${path}.${key}`, depth + 1)),
+      elements: members.map(({ key, tag, member }) => toElement(member, tag, `${path}.${key}`, depth + 1)),
       ...tagged,
     };
   }
