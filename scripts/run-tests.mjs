@@ -47,6 +47,8 @@ const files = [
   'test/interaction-server.test.ts',
   'test/matter-device.test.ts',
   'test/interop-matter-js.test.ts',
+  'test/controller-interop.test.ts',
+  'test/cli-fields.test.ts',
   'test/interop-interaction.test.ts',
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',

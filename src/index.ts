@@ -11,4 +11,5 @@ export { WebSocketClientChannel, type WebSocketLike } from './transport/websocke
 export * from './transport/btp/index.js';
 export * from './commissioning/manual-pairing-code.js';
 export * from './credentials/index.js';
+export * from './controller/index.js';
 export * from './clusters/index.js';
