@@ -16,6 +16,7 @@ import {
 import * as MatterClusters from '@matter/types/clusters';
 import { MalformedTlvError, TlvFieldError, decodeTlv, encodeTlv, tlv, type TlvElement } from '../src/codec/tlv.js';
 import * as lib from '../src/index.js';
+import { INTERACTION_FIXTURES as F } from './conformance/interaction-suite.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Bytes | Uint8Array): string => Buffer.from(Bytes.of(b)).toString('hex');
@@ -77,6 +78,27 @@ describe('the vectors file: commissioning commands through the cluster definitio
     assert.equal(toHex(lib.encodeSubscribeResponse({ subscriptionId: 0x12345678, maxInterval: 60 })), V.subscribeResponse.hex);
     assert.deepStrictEqual(lib.decodeSubscribeResponse(hex(V.subscribeResponse.hex)), { subscriptionId: 0x12345678, maxInterval: 60 });
     assert.equal(toHex(lib.encodeStatusResponse(0)), V.statusResponseSuccess.hex);
+  });
+});
+
+describe('the conformance suite\'s new fixtures are matter.js encodings (and the vectors file\'s)', () => {
+  it('Invoke, Timed, Write and Subscribe fixtures', () => {
+    const ArmResponse = TlvObject({ errorCode: TlvField(0, TlvUInt8), debugText: TlvField(1, TlvString) });
+    const path = (endpointId: number, clusterId: number, commandId: number) => ({ endpointId, clusterId, commandId }) as any;
+    assert.equal(F.invokeArmFailSafe, V.armFailSafe.invokeRequest);
+    assert.equal(F.invokeCommissioningComplete, V.commissioningComplete.invokeRequest);
+    assert.equal(F.subscribeVendorName, V.subscribeRequestVendorName.hex);
+    assert.equal(F.subscribeResponse, V.subscribeResponse.hex);
+    assert.equal(F.invokeResponseArmFailSafe, toHex(TlvInvokeResponse.encode({ suppressResponse: false, interactionModelRevision: REVISION,
+      invokeResponses: [{ command: { commandPath: path(0, 0x30, 1), commandFields: ArmResponse.encodeTlv({ errorCode: 0, debugText: '' }) as TlvStream } }] })));
+    assert.equal(F.invokeResponseUnsupportedCommand, toHex(TlvInvokeResponse.encode({ suppressResponse: false, interactionModelRevision: REVISION,
+      invokeResponses: [{ status: { commandPath: path(1, 6, 2), status: { status: 0x81 } as any } }] })));
+    assert.equal(F.timedRequest500, toHex(TlvTimedRequest.encode({ timeout: 500, interactionModelRevision: REVISION })));
+    const label = { endpointId: 0, clusterId: 0x28, attributeId: 5 } as any;
+    assert.equal(F.writeNodeLabel, toHex(TlvWriteRequest.encode({ suppressResponse: false, timedRequest: false, interactionModelRevision: REVISION,
+      writeRequests: [{ path: label, data: TlvString.encodeTlv('Kitchen') as TlvStream, dataVersion: 7 }] })));
+    assert.equal(F.writeResponseConstraintError, toHex(TlvWriteResponse.encode({ interactionModelRevision: REVISION,
+      writeResponses: [{ path: label, status: { status: 0x87 } as any }] })));
   });
 });
 

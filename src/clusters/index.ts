@@ -24,3 +24,4 @@ export {
   AdministratorCommissioningCluster, administratorCommissioning, AdministratorCommissioningStatus, CommissioningWindowStatus,
 } from './administrator-commissioning.js';
 export { OnOffCluster, onOff } from './on-off.js';
+export { serveAttributes, readClusterAttribute, writeClusterAttribute } from './cluster-attributes.js';

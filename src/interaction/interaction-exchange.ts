@@ -9,6 +9,12 @@ import { decodeStatusResponse, encodeStatusResponse } from './read-interaction.j
 import { InteractionModelStatus } from './status-codes.js';
 import { encodeTimedRequest } from './timed-request.js';
 
+/**
+ * Chunked messages one interaction accepts (InvokeResponse, priming and subscription ReportData): a bound on what a
+ * peer can make us collect; 64 chunks of about 1 KiB each is far more than any cluster's data needs.
+ */
+export const MAX_CHUNKS = 64;
+
 /** The peer sent a message this interaction does not expect at this point. */
 export class UnexpectedInteractionMessageError extends Error {
   override name = 'UnexpectedInteractionMessageError';

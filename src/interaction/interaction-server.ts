@@ -10,7 +10,6 @@ import type { Exchange, ExchangeMessage } from '../protocol/exchange.js';
 import type { ExchangeManager } from '../protocol/exchange-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import type { AttributePath } from './attribute-path.js';
-import type { CommandPath } from './command-path.js';
 import { interactionDispatcher } from './interaction-dispatcher.js';
 import { nextInteraction, sendInteraction, sendStatus } from './interaction-exchange.js';
 import { InteractionStatusError } from './interaction-status-error.js';
@@ -122,6 +121,7 @@ export class InteractionServer {
   addCluster(endpoint: number, cluster: number, definition: ServedCluster): void {
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: expected 0 to 65534, got ${String(endpoint)}`);
     if (!Number.isInteger(cluster) || cluster < 0 || cluster > 0xffffffff) throw new RangeError(`cluster: expected a uint32, got ${String(cluster)}`);
+    checkDefinition(definition);
     let clusters = this.#endpoints.get(endpoint);
     if (!clusters) this.#endpoints.set(endpoint, (clusters = new Map()));
     clusters.set(cluster, {
@@ -199,7 +199,17 @@ export class InteractionServer {
           if (!served) { status(concrete, Status.unsupportedAttribute); continue; }
           const refused = this.#check(context, concrete, served.readPrivilege ?? 'view');
           if (refused !== undefined) { status(concrete, refused); continue; }
-          const data = typeof served.value === 'function' ? served.value(context) : served.value;
+          let data: TlvElement;
+          try {
+            data = typeof served.value === 'function' ? served.value(context) : served.value;
+          } catch (error) {
+            // A computed value that fails is that attribute's status, even inside a wildcard: the rest still reads.
+            if (!(error instanceof InteractionStatusError)) this.#onHandlerError?.(error);
+            reports.push({ path: concrete, status: error instanceof InteractionStatusError
+              ? { status: error.status, ...(error.clusterStatus === undefined ? {} : { clusterStatus: error.clusterStatus }) }
+              : { status: Status.failure } });
+            continue;
+          }
           reports.push({ path: concrete, dataVersion: state.dataVersion, data });
         }
       }
@@ -392,6 +402,26 @@ export class InteractionServer {
   }
 }
 
+/** A cluster definition is `{ attributes?, commands? }`, each keyed by id; anything else is refused, naming it. */
+function checkDefinition(definition: ServedCluster): void {
+  if (typeof definition !== 'object' || definition === null) throw new TypeError(`definition: expected an object, got ${String(definition)}`);
+  for (const key of Object.keys(definition)) {
+    if (key !== 'attributes' && key !== 'commands') {
+      throw new TypeError(`definition.${key}: unknown member (expected { attributes?, commands? })`);
+    }
+  }
+  for (const [id, attribute] of Object.entries(definition.attributes ?? {})) {
+    if (!Number.isInteger(Number(id)) || Number(id) < 0 || Number(id) > 0xffffffff) throw new RangeError(`definition.attributes.${id}: the id is not a uint32`);
+    if (typeof attribute?.value !== 'function' && (typeof attribute?.value !== 'object' || attribute.value === null || !('type' in attribute.value))) {
+      throw new TypeError(`definition.attributes.${id}.value: expected a TLV element or a function`);
+    }
+  }
+  for (const [id, command] of Object.entries(definition.commands ?? {})) {
+    if (!Number.isInteger(Number(id)) || Number(id) < 0 || Number(id) > 0xffffffff) throw new RangeError(`definition.commands.${id}: the id is not a uint32`);
+    if (typeof command?.handler !== 'function') throw new TypeError(`definition.commands.${id}.handler: expected a function`);
+  }
+}
+
 /** Several commands in one request need distinct CommandRefs and distinct concrete paths (spec 8.8.2). */
 function distinctCommands(commands: readonly CommandData[]): boolean {
   if (commands.some((c) => c.path.endpoint === undefined)) return false;
@@ -421,4 +451,3 @@ function chunkInvokeResponses(responses: InvokeResponseEntry[]): InvokeResponseE
   return chunks;
 }
 
-export type { CommandPath };

@@ -5,7 +5,7 @@ import type { TlvElement } from '../codec/tlv.js';
 import type { ExchangeManager } from '../protocol/exchange-manager.js';
 import type { SecureSession } from '../session/secure-session.js';
 import type { CommandPath } from './command-path.js';
-import { nextInteraction, refusal, sendInteraction, sendStatus, timedRequest, UnexpectedInteractionMessageError } from './interaction-exchange.js';
+import { MAX_CHUNKS, nextInteraction, refusal, sendInteraction, sendStatus, timedRequest, UnexpectedInteractionMessageError } from './interaction-exchange.js';
 import { describeInteractionPath, InteractionStatusError } from './interaction-status-error.js';
 import { decodeInvokeResponse, encodeInvokeRequest, type CommandData, type InvokeResponseEntry } from './invoke-interaction.js';
 import { InteractionOpcode } from './opcodes.js';
@@ -77,7 +77,8 @@ export async function invokeMany(exchanges: ExchangeManager, session: SecureSess
     await sendInteraction(exchange, InteractionOpcode.invokeRequest, request);
     if (suppressResponse) return [];
     const entries: InvokeResponseEntry[] = [];
-    for (;;) {
+    for (let chunk = 1; ; chunk++) {
+      if (chunk > MAX_CHUNKS) throw new RangeError(`${what}: more than ${MAX_CHUNKS} InvokeResponse chunks`);
       const message = await nextInteraction(exchange, timeoutMs, what);
       if (message.opcode === InteractionOpcode.statusResponse) throw refusal(message, what);
       if (message.opcode !== InteractionOpcode.invokeResponse) {

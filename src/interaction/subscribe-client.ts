@@ -7,7 +7,7 @@ import type { ExchangeManager } from '../protocol/exchange-manager.js';
 import type { SecureSession } from '../session/secure-session.js';
 import type { AttributePath } from './attribute-path.js';
 import { interactionDispatcher } from './interaction-dispatcher.js';
-import { nextInteraction, refusal, sendInteraction, sendStatus, UnexpectedInteractionMessageError } from './interaction-exchange.js';
+import { MAX_CHUNKS, nextInteraction, refusal, sendInteraction, sendStatus, UnexpectedInteractionMessageError } from './interaction-exchange.js';
 import { InteractionOpcode } from './opcodes.js';
 import { decodeReportData, type AttributeReport } from './read-interaction.js';
 import { InteractionModelStatus as Status } from './status-codes.js';
@@ -154,7 +154,7 @@ class SubscriptionReceiver {
       let message = first;
       const reports: AttributeReport[] = [];
       let subscription: ClientSubscription | undefined;
-      for (;;) {
+      for (let chunk = 1; chunk <= MAX_CHUNKS; chunk++) {
         const report = decodeReportData(message.payload);
         subscription ??= report.subscriptionId === undefined ? undefined : this.#subscriptions.get(report.subscriptionId);
         // Spec: a report for a subscription we do not hold (or on another session) is answered InvalidSubscription.
@@ -164,11 +164,10 @@ class SubscriptionReceiver {
         }
         reports.push(...report.attributeReports);
         if (!report.suppressResponse || report.moreChunkedMessages) await sendStatus(exchange, Status.success);
-        if (!report.moreChunkedMessages) break;
+        if (!report.moreChunkedMessages) return subscription.deliver(reports);
         message = await nextInteraction(exchange, 30_000, 'subscription report');
         if (message.opcode !== InteractionOpcode.reportData) return;
       }
-      subscription.deliver(reports);
     } catch {
       // A malformed report is dropped: the liveness deadline decides whether the subscription still lives.
     } finally {
@@ -201,7 +200,8 @@ export async function subscribe(exchanges: ExchangeManager, session: SecureSessi
     await sendInteraction(exchange, InteractionOpcode.subscribeRequest, request);
     const priming: AttributeReport[] = [];
     let subscriptionId: number | undefined;
-    for (;;) {
+    for (let chunk = 1; ; chunk++) {
+      if (chunk > MAX_CHUNKS + 1) throw new RangeError(`subscribe: more than ${MAX_CHUNKS} priming chunks`);
       const message = await nextInteraction(exchange, timeoutMs, what);
       if (message.opcode === InteractionOpcode.statusResponse) throw refusal(message, what);
       if (message.opcode === InteractionOpcode.reportData) {
