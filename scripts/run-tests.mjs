@@ -58,6 +58,7 @@ const files = [
   'test/credentials.test.ts',
   'test/device-attestation.test.ts',
   'test/runtimes.test.ts',
+  'test/device-commissioning.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
