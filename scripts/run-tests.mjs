@@ -59,6 +59,7 @@ const files = [
   'test/device-attestation.test.ts',
   'test/runtimes.test.ts',
   'test/device-commissioning.test.ts',
+  'test/device-fail-safe.test.ts',
   'test/device-interop-matter-js.test.ts',
 ];
 

@@ -98,6 +98,7 @@ export class MatterDeviceNode implements DeviceContext {
   readonly #onError: (error: unknown) => void;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
+  #background: Promise<void> = Promise.resolve();
 
   private constructor(options: MatterDeviceNodeOptions, sessions: SessionManager, exchanges: ExchangeManager, fabrics: NodeFabricTable,
     attestation: CheckedAttestation, ownsSessions: boolean) {
@@ -112,7 +113,9 @@ export class MatterDeviceNode implements DeviceContext {
     this.#wallClock = options.wallClock ?? Date.now;
     this.#onError = options.onError ?? ((error) => console.error('MatterDeviceNode:', error));
     this.scheduler = options.scheduler ?? systemScheduler;
-    this.failSafe = new FailSafe(this.scheduler, (context) => { this.#rollback(context).catch(this.#onError); });
+    this.failSafe = new FailSafe(this.scheduler, (context) => {
+      this.#background = this.#background.then(() => this.#rollback(context)).catch(this.#onError);
+    });
     // Order matters: the window's router first, then CASE (which passes PASE opcodes on to it).
     this.window = new CommissioningWindow(exchanges, this.scheduler, () => {
       for (const id of [0, 1, 2]) this.changed(0, AdministratorCommissioningCluster.id, id);
@@ -158,6 +161,11 @@ export class MatterDeviceNode implements DeviceContext {
   /** Opens the commissioning window with the onboarding passcode (done at start while no fabric exists). */
   openInitialWindow(timeoutMs?: number): void {
     this.window.openWithPasscode(this.#passcode, timeoutMs);
+  }
+
+  /** Resolves once background work started so far (a fail-safe rollback and its writes to the store) is done. */
+  get settled(): Promise<void> {
+    return this.#background;
   }
 
   get commissioned(): boolean {
