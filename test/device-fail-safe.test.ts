@@ -210,6 +210,10 @@ describe('device: administrators', { timeout: 120_000 }, () => {
       await assert.rejects(first.invoke(1n, { endpoint: 0, ...open }), (e: unknown) => e instanceof lib.InteractionStatusError
         && e.clusterStatus === lib.AdministratorCommissioningStatus.busy, 'a second window while one is open');
 
+      // While another administrator's window is open, CASE may not arm the fail-safe (spec 11.10.7.2).
+      const busy = GC.armFailSafe.decodeResponse(await first.invoke(1n, { endpoint: 0, ...GC.armFailSafe.encode({ expiryLengthSeconds: 60, breadcrumb: 0n }) }));
+      assert.equal(busy.errorCode, lib.CommissioningErrorCode.busyWithOtherAdmin);
+
       const joined = await second.commission({ address, passcode, nodeId: 2n });
       assert.notEqual(joined.fabricId, undefined);
       assert.equal(node.fabrics.size, 2);
@@ -250,9 +254,59 @@ describe('device: administrators', { timeout: 120_000 }, () => {
       await first.write(1n, aclPath, acl.type.encode([{ privilege: 5, authMode: 2, subjects: [first.fabric.nodeId], targets: null }], 'acl'));
       await first.invoke(1n, { endpoint: 1, ...lib.onOff.toggle() });
       assert.equal(light.on, true);
+
+      // Fabric labels are unique on a node.
+      const label = (controller: lib.MatterController, nodeId: bigint, text: string) =>
+        controller.invoke(nodeId, { endpoint: 0, ...OC.updateFabricLabel.encode({ label: text }) }).then((r) => OC.updateFabricLabel.decodeResponse(r));
+      assert.equal((await label(second, 2n, 'kitchen')).statusCode, lib.NodeOperationalCertStatus.ok);
+      assert.equal((await label(first, 1n, 'kitchen')).statusCode, lib.NodeOperationalCertStatus.labelConflict);
+      assert.equal(node.fabrics.descriptor(2)?.label, 'kitchen');
+
+      // RevokeCommissioning closes a window the first administrator opened; a second revoke finds none.
+      await first.invoke(1n, { endpoint: 0, ...lib.administratorCommissioning.openCommissioningWindow({
+        commissioningTimeout: 180, pakePasscodeVerifier: verifier, discriminator: 1234, iterations: 1000, salt }) });
+      assert.equal(node.window.isOpen, true);
+      await first.invoke(1n, { endpoint: 0, ...lib.administratorCommissioning.revokeCommissioning() });
+      assert.equal(node.window.isOpen, false);
+      assert.equal(lib.tlvToPlainValue(await first.read(1n, { endpoint: 0, cluster: 0x3c, attribute: 0 })), lib.WindowStatus.windowNotOpen);
+      await assert.rejects(first.invoke(1n, { endpoint: 0, ...lib.administratorCommissioning.revokeCommissioning() }),
+        (e: unknown) => e instanceof lib.InteractionStatusError && e.clusterStatus === lib.AdministratorCommissioningStatus.windowNotOpen);
+      const probe = link(node);
+      probe.receiver = (datagram, channel) => first.exchanges.receive(datagram, channel);
+      await assert.rejects(lib.establishPase(first.exchanges, probe, { passcode, timeoutMs: 3000 }),
+        (e: unknown) => e instanceof lib.PaseError && e.failure === 'busy', 'no PASE without a window');
     } finally {
       await first.close();
       await second.close();
+      await node.close();
+    }
+  });
+});
+
+describe('device: UpdateNOC', { timeout: 60_000 }, () => {
+  it('installs a new NOC over CASE under a fail-safe, and ArmFailSafe(0) restores the previous one', async () => {
+    const { node } = await device();
+    const controller = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: memoryTransport(node) });
+    try {
+      await controller.commission({ address, passcode: 20202021, nodeId: 21n });
+      const call = async <Q, R>(definition: lib.CommandDefinition<Q, R>, fields: Q) =>
+        definition.decodeResponse(await controller.invoke(21n, { endpoint: 0, ...(definition.encode as (f: Q) => lib.CommandInvocation)(fields) }));
+      assert.equal((await call(GC.armFailSafe, { expiryLengthSeconds: 60, breadcrumb: 0n })).errorCode, 0);
+      const forAdd = await call(OC.csrRequest, { csrNonce: new Uint8Array(32) });
+      const addKey = lib.publicKeyFromCsr(lib.decodeNocsrElements(forAdd.nocsrElements).csr);
+      const otherNoc = controller.fabric.authority.issueNoc({ publicKey: addKey, nodeId: 0x99n, fabricId: controller.fabric.fabricId });
+      assert.equal((await call(OC.updateNoc, { nocValue: otherNoc })).statusCode, lib.NodeOperationalCertStatus.missingCsr, 'the CSR was not for UpdateNOC');
+      const csr = await call(OC.csrRequest, { csrNonce: new Uint8Array(32), isForUpdateNoc: true });
+      const key = lib.publicKeyFromCsr(lib.decodeNocsrElements(csr.nocsrElements).csr);
+      const noc = controller.fabric.authority.issueNoc({ publicKey: key, nodeId: 0x99n, fabricId: controller.fabric.fabricId });
+      const updated = await call(OC.updateNoc, { nocValue: noc });
+      assert.equal(updated.statusCode, lib.NodeOperationalCertStatus.ok);
+      assert.equal(node.fabrics.get(1)?.nodeId, 0x99n);
+      assert.equal((await call(GC.armFailSafe, { expiryLengthSeconds: 0, breadcrumb: 0n })).errorCode, 0);
+      await node.settled;
+      assert.equal(node.fabrics.get(1)?.nodeId, 21n, 'the rollback restored the previous NOC');
+    } finally {
+      await controller.close();
       await node.close();
     }
   });
