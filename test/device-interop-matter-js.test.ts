@@ -22,6 +22,7 @@ describe('interop: a matter.js controller commissions our device over UDP', { ti
   let light: lib.OnOffLight;
   let storagePath: string;
   const errors: unknown[] = [];
+  const opened: { kind: string; resumed: boolean }[] = [];
   const vendorName = `Vendor ${Math.random().toString(36).slice(2, 8)}`;
   const passcode = 20202021 + Math.floor(Math.random() * 1000);
 
@@ -33,6 +34,7 @@ describe('interop: a matter.js controller commissions our device over UDP', { ti
       basicInformation: { vendorId: 0xfff1, vendorName, productId: 0x8000, productName: 'matter-sessions light', serialNumber: 'SN-interop' },
       onError: (error) => errors.push(error),
     });
+    node.sessions.events.on('sessionOpened', (session) => opened.push({ kind: session.kind, resumed: session.isResumption }));
     udp = await lib.UdpTransport.bind({ host: '127.0.0.1' });
     udp.onDatagram((datagram, channel) => node.receive(datagram, channel));
   });
@@ -49,6 +51,7 @@ describe('interop: a matter.js controller commissions our device over UDP', { ti
     assert.ok(line, `the peer printed no result:\n${stdout.slice(-4000)}`);
     const result = JSON.parse(line.slice('RESULT '.length));
     assert.equal(result.ok, true, `matter.js failed at ${result.step}: ${result.error}\n${stdout.slice(-4000)}`);
+    assert.deepEqual(opened.map((s) => s.kind), ['pase', 'case'], 'PASE to commission, then CASE');
     assert.equal(result.vendorName, vendorName);
     assert.equal(result.before, false);
     assert.equal(result.after, true, 'OnOff read back after Toggle');
@@ -58,5 +61,23 @@ describe('interop: a matter.js controller commissions our device over UDP', { ti
     assert.equal(node.window.isOpen, false);
     assert.deepEqual(errors, []);
     t.diagnostic(`matter.js timings: ${JSON.stringify(result.steps)}`);
+  });
+
+  it('a second matter.js process on the same storage reconnects by CASE and toggles again', async (t) => {
+    opened.length = 0;
+    const config = { host: '127.0.0.1', port: udp.address.port, passcode, storagePath, mode: 'reconnect', logLevel: process.env.MATTER_CONTROLLER_LOG ?? 'warn' };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', peer, JSON.stringify(config)], { timeout: 150_000, maxBuffer: 64 << 20 });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    assert.ok(line, `the peer printed no result:\n${stdout.slice(-4000)}`);
+    const result = JSON.parse(line.slice('RESULT '.length));
+    assert.equal(result.ok, true, `matter.js failed at ${result.step}: ${result.error}\n${stdout.slice(-4000)}`);
+    assert.equal(result.before, true);
+    assert.equal(result.after, false);
+    assert.equal(light.on, false);
+    assert.equal(node.fabrics.size, 1, 'the same fabric, no new commissioning');
+    assert.deepEqual(errors, []);
+    assert.ok(opened.some((s) => s.kind === 'case'), 'the new process came over CASE');
+    assert.ok(!opened.some((s) => s.kind === 'pase'), 'and did not commission again');
+    t.diagnostic(`matter.js reconnect timings: ${JSON.stringify(result.steps)}; device sessions opened: ${JSON.stringify(opened)}`);
   });
 });

@@ -10,6 +10,8 @@ interface ControllerProcessConfig {
   passcode: number;
   storagePath: string;
   logLevel?: string;
+  /** 'commission' (default), or 'reconnect': a new process on the same storage reaches the node it commissioned. */
+  mode?: 'commission' | 'reconnect';
 }
 
 function errorText(error: unknown): string {
@@ -59,10 +61,17 @@ async function main(): Promise<Record<string, unknown>> {
     // No mDNS here (loopback has no multicast): the operational address of every peer is the known one, which
     // matter.js's connection logic uses as its fallback address (PeerConnection, "fallback").
     node.env.get(PeerSet).added.on((peer) => { peer.descriptor.operationalAddress = { type: 'udp', ip: cfg.host, port: cfg.port }; });
-    step = 'commission';
-    const client = await node.peers.forDescriptor({ addresses: [{ type: 'udp', ip: cfg.host, port: cfg.port }] } as never);
-    await client.commission({ passcode: cfg.passcode } as never);
-    lap('commissionMs');
+    let client;
+    if (cfg.mode === 'reconnect') {
+      step = 'find the commissioned node';
+      client = [...node.peers].find((peer) => peer.lifecycle.isCommissioned);
+      if (!client) throw new Error(`no commissioned peer in the storage (${[...node.peers].length} peers)`);
+    } else {
+      step = 'commission';
+      client = await node.peers.forDescriptor({ addresses: [{ type: 'udp', ip: cfg.host, port: cfg.port }] } as never);
+      await client.commission({ passcode: cfg.passcode } as never);
+      lap('commissionMs');
+    }
     step = 'read VendorName';
     const vendorName = client.stateOf(BasicInformationClient).vendorName;
     step = 'endpoint 1';
