@@ -60,6 +60,7 @@ const files = [
   'test/runtimes.test.ts',
   'test/device-commissioning.test.ts',
   'test/device-fail-safe.test.ts',
+  'test/device-access-control.test.ts',
   'test/device-interop-matter-js.test.ts',
 ];
 

@@ -196,6 +196,8 @@ export class MatterDeviceNode implements DeviceContext {
 
   async completeCommissioning(): Promise<void> {
     const context = this.failSafe.disarm();
+    // An UpdateNOC is now final: the key it replaced is no longer needed for a rollback.
+    context?.previousRecord?.operationalPrivateKey.fill(0);
     if (context?.addedFabricIndex !== undefined) {
       const record = this.fabrics.record(context.addedFabricIndex);
       if (record?.pending) await this.fabrics.update({ ...record, pending: false });
@@ -220,7 +222,12 @@ export class MatterDeviceNode implements DeviceContext {
   /** Spec §11.10.7.2.2: everything the fail-safe context added goes; PASE sessions end. */
   async #rollback(context: FailSafeContext): Promise<void> {
     if (context.addedFabricIndex !== undefined) await this.fabrics.remove(context.addedFabricIndex);
-    if (context.previousRecord) await this.fabrics.update(context.previousRecord);
+    if (context.previousRecord) {
+      const replaced = this.fabrics.record(context.previousRecord.fabricIndex);
+      await this.fabrics.update(context.previousRecord);
+      // The key UpdateNOC installed is abandoned with its NOC.
+      if (replaced && replaced.operationalPrivateKey !== context.previousRecord.operationalPrivateKey) replaced.operationalPrivateKey.fill(0);
+    }
     await this.fabrics.restoreAcl(context.aclSnapshot);
     this.breadcrumb = 0n;
     this.changed(0, GeneralCommissioningCluster.id, GeneralCommissioningCluster.attributes.breadcrumb.id);

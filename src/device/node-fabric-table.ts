@@ -155,11 +155,15 @@ export class NodeFabricTable implements CaseFabricSource {
    * a moment later so a last response can leave) its sessions and resumption records.
    */
   async remove(fabricIndex: number, options: { keepSessions?: boolean } = {}): Promise<boolean> {
-    if (!this.#entries.has(fabricIndex)) return false;
+    const entry = this.#entries.get(fabricIndex);
+    if (!entry) return false;
     this.#entries.delete(fabricIndex);
     if (!options.keepSessions && this.sessions.getFabric(fabricIndex)) await this.sessions.removeFabric(fabricIndex);
     await this.store.delete(fabricKey(fabricIndex));
     if (this.#acl.some((e) => e.fabricIndex === fabricIndex)) await this.setAcl(fabricIndex, []);
+    // The fabric's secrets are of no further use: wipe them (a handshake still holding the fabric fails to sign).
+    entry.record.operationalPrivateKey.fill(0);
+    entry.record.ipkEpochKey.fill(0);
     return true;
   }
 
