@@ -104,13 +104,15 @@ describe('device: commissioned by our controller over UDP on loopback', { timeou
     await udp?.close();
   });
 
-  it('commissions, toggles, reads; a new controller process-alike resumes CASE and reads the toggled value', async () => {
+  it('commissions, toggles, reads; a new controller process-alike resumes CASE and reads the toggled value', async (t) => {
     const store = new lib.MemoryStore();
     const address = { transport: 'udp' as const, host: '127.0.0.1', port: udp.address.port };
     let controller = await lib.MatterController.open({ storage: store, transport: lib.udpControllerTransport() });
     try {
       const result = await controller.commission({ address, passcode: 20202021, nodeId: 0x2an });
       assert.equal(result.nodeId, 0x2an);
+      assert.equal(result.attestation.verified, true);
+      t.diagnostic(`commissioned over UDP in ${JSON.stringify(result.timings)}`);
       await controller.invoke(0x2an, { endpoint: 1, ...lib.onOff.toggle() });
       assert.equal(light.on, true);
     } finally {

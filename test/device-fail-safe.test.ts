@@ -320,6 +320,24 @@ describe('device: attestation credentials', () => {
     const test = lib.createTestAttestation({ vendorId: 0xfff1, productId: 0x8000, allowTestAttestation: true });
     assert.equal(test.test, true);
     assert.throws(() => lib.checkAttestationCredentials(test), lib.AttestationCredentialsError);
+    assert.throws(() => lib.checkAttestationCredentials({ ...test, pai: test.dac }, { allowTestAttestation: true }), /attestation\.dac: its authority key id/);
+  });
+
+  it('the certificate builder and declaration signer name the bad field', () => {
+    const key = lib.generateP256KeyPair();
+    const base = { serialNumber: 1n, issuer: { commonName: 'I' }, subject: { commonName: 'S' }, notBefore: 0, notAfter: 10,
+      publicKey: key.publicKey, authorityKeyId: new Uint8Array(20) };
+    assert.throws(() => lib.buildAttestationCertificate({ ...base, serialNumber: 0n }, key.privateKey), /options\.serialNumber/);
+    assert.throws(() => lib.buildAttestationCertificate({ ...base, notAfter: 0 }, key.privateKey), /notBefore\/notAfter/);
+    assert.throws(() => lib.buildAttestationCertificate({ ...base, subject: { commonName: 'S', vendorId: 0x10000 } }, key.privateKey), /options\.subject\.vendorId/);
+    assert.throws(() => lib.buildAttestationCertificate({ ...base, authorityKeyId: new Uint8Array(19) }, key.privateKey), /authorityKeyId/);
+    const content = { formatVersion: 1, vendorId: 1, productIds: [1], deviceTypeId: 0x100, certificateId: 'CSA00000SWC00000-01',
+      securityLevel: 0, securityInformation: 0, versionNumber: 1, certificationType: 2 };
+    assert.throws(() => lib.signCertificationDeclaration({ ...content, productIds: [] }, key.privateKey, new Uint8Array(20)), /content\.productIds/);
+    assert.throws(() => lib.signCertificationDeclaration({ ...content, certificationType: 3 }, key.privateKey, new Uint8Array(20)), /content\.certificationType/);
+    const signed = lib.parseCertificationDeclaration(lib.signCertificationDeclaration(content, key.privateKey, lib.keyIdentifier(key.publicKey)));
+    assert.deepEqual(signed.content.productIds, [1]);
+    assert.equal(signed.content.certificateId, 'CSA00000SWC00000-01');
   });
 
   it('production-style credentials load from files (PEM key, DER certificates); OpenSSL agrees on the chain', async () => {
