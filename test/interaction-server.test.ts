@@ -431,12 +431,13 @@ describe('Subscribe against our InteractionServer', () => {
       assert.equal(p.server.subscriptions.count, 1);
       assert.equal(p.deviceSession.subscriptionCount, 1);
       assert.equal(c.priming.length, 2, 'the cluster wildcard primed both attributes');
+      assert.equal(a.ended, 'cancelled', 'the replaced subscriptions ended on our side too');
+      assert.equal(b.ended, 'cancelled');
+      assert.equal(c.ended, undefined);
       c.cancel();
       for (let i = 0; i < 100 && p.server.subscriptions.count > 0; i++) await sleep(20);
       assert.deepStrictEqual(ended.at(-1), [c.id, 'refused-by-peer'], 'our InvalidSubscription answer ended it on the server');
       assert.equal(p.deviceSession.subscriptionCount, 0);
-      a.cancel();
-      b.cancel();
     } finally {
       await p.close();
     }
@@ -538,3 +539,66 @@ describe('the AttributeServer still answers reads (now through the InteractionSe
 });
 
 export type { TlvElement };
+
+describe('on CASE sessions (keys set up directly, as test/exchange.test.ts does; the CASE handshake is elsewhere)', () => {
+  const fabric = (nodeId: bigint) => ({ fabricIndex: 1, fabricId: 1n, nodeId, compressedFabricId: new Uint8Array(8) });
+
+  async function casePair() {
+    const link = memoryLink(false);
+    const controller = await lib.SessionManager.create({ fabrics: { initial: [fabric(0x1111n)] } });
+    const device = await lib.SessionManager.create({ fabrics: { initial: [fabric(0x2222n)] } });
+    const ce = new lib.ExchangeManager(controller), de = new lib.ExchangeManager(device);
+    link.a.receiver = (d, c) => ce.receive(d, c);
+    link.b.receiver = (d, c) => de.receive(d, c);
+    const server = new lib.InteractionServer(de, { subscriptions: { minIntervalSeconds: 1, randomizationWindowSeconds: 0 } });
+    const seen = serveLight(server);
+    /** One more CASE session between the same two nodes. */
+    const open = async () => {
+      const secret = crypto.getRandomValues(new Uint8Array(32)), salt = new Uint8Array(0);
+      const idC = controller.getNextAvailableSessionId(), idD = device.getNextAvailableSessionId();
+      const common = { sharedSecret: secret, salt, isResumption: false, fabricIndex: 1 };
+      const mine = await controller.createSecureSession({ ...common, sessionId: idC, peerSessionId: idD, isInitiator: true,
+        peerNodeId: 0x2222n, channel: link.a });
+      const theirs = await device.createSecureSession({ ...common, sessionId: idD, peerSessionId: idC, isInitiator: false,
+        peerNodeId: 0x1111n, caseAuthenticatedTags: [0x00010001], channel: link.b });
+      return { mine, theirs };
+    };
+    return { ce, de, server, seen, open, device,
+      close: async () => { server.close(); ce.close(); de.close(); await controller.close(); await device.close(); } };
+  }
+
+  it('handlers see CASE: the fabric, the peer node as subject, its CATs', async () => {
+    const p = await casePair();
+    try {
+      const { mine, theirs } = await p.open();
+      assert.equal(mine.kind, 'case');
+      await lib.invoke(p.ce, mine, { endpoint: 1, ...lib.onOff.toggle() });
+      const context = p.seen.contexts.at(-1)!;
+      assert.equal(context.authMode, 'case');
+      assert.equal(context.fabricIndex, 1);
+      assert.equal(context.subject, 0x1111n);
+      assert.deepStrictEqual(context.caseAuthenticatedTags, [0x00010001]);
+      assert.equal(context.session, theirs);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('KeepSubscriptions=false on a second session from the same node ends the first session\'s subscription', async () => {
+    const p = await casePair();
+    try {
+      const first = await p.open(), second = await p.open();
+      const path = { endpoint: 1, cluster: 6, attribute: 0 };
+      const a = await lib.subscribe(p.ce, first.mine, [path], { maxIntervalCeilingSeconds: 1 });
+      assert.equal(first.theirs.subscriptionCount, 1);
+      const b = await lib.subscribe(p.ce, second.mine, [path], { maxIntervalCeilingSeconds: 1, keepSubscriptions: false });
+      assert.equal(first.theirs.subscriptionCount, 0, 'the same peer (fabric 1, node 0x1111) replaced it');
+      assert.equal(second.theirs.subscriptionCount, 1);
+      assert.equal(a.ended, 'cancelled');
+      assert.deepStrictEqual(p.server.subscriptions.list().map((s) => s.id), [b.id]);
+      b.cancel();
+    } finally {
+      await p.close();
+    }
+  });
+});

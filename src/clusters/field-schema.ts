@@ -85,7 +85,7 @@ export function int(bits: 8 | 16 | 32): FieldType<number> {
   };
 }
 
-/** enum8 / enum16: a uint on the wire. Values outside `known` are kept (newer revisions add values). */
+/** enum8 / enum16 / bitmaps: uints on the wire; values a newer revision adds are kept, not refused. */
 export const enum8 = uint(8);
 export const enum16 = uint(16);
 export const bitmap8 = uint(8);

@@ -18,11 +18,11 @@ export interface SubscribeOptions {
   minIntervalFloorSeconds?: number;
   /** uint16 seconds; default 60. The publisher may choose more (up to 60 min). */
   maxIntervalCeilingSeconds?: number;
-  /** false ends this peer's other subscriptions on the publisher (default true). */
+  /** false ends our other subscriptions to this publisher, there and here (default true). */
   keepSubscriptions?: boolean;
   fabricFiltered?: boolean;
   dataVersionFilters?: readonly DataVersionFilter[];
-  /** Called with each report's attribute reports (an empty array for a keep-alive). */
+  /** Called with each report's attribute reports after the priming one (an empty array for a keep-alive). */
   onReport?: (reports: AttributeReport[]) => void;
   /** Called once when the subscription is lost (not when cancelled). */
   onLost?: (error: SubscriptionLostError) => void;
@@ -145,6 +145,14 @@ class SubscriptionReceiver {
     this.#subscriptions.set(subscription.id, subscription);
   }
 
+  /** KeepSubscriptions=false ended the publisher's other subscriptions from us: end them here too. */
+  replacedBy(subscription: ClientSubscription): void {
+    const peer = peerOf(subscription.session);
+    for (const other of [...this.#subscriptions.values()]) {
+      if (other !== subscription && peerOf(other.session) === peer) other.cancel();
+    }
+  }
+
   remove(subscription: ClientSubscription): void {
     if (this.#subscriptions.get(subscription.id) === subscription) this.#subscriptions.delete(subscription.id);
   }
@@ -177,6 +185,11 @@ class SubscriptionReceiver {
 }
 
 const receivers = new WeakMap<ExchangeManager, SubscriptionReceiver>();
+
+/** The publisher as KeepSubscriptions sees it: fabric and node on CASE; the session itself on PASE. */
+function peerOf(session: SecureSession): unknown {
+  return session.kind === 'case' && session.fabricIndex !== undefined ? `${session.fabricIndex}/${session.peerNodeId}` : session;
+}
 
 /**
  * Subscribes to attribute paths. Resolves once the publisher confirmed it (SubscribeResponse), with the priming
@@ -224,6 +237,7 @@ export async function subscribe(exchanges: ExchangeManager, session: SecureSessi
       const subscription = new ClientSubscription(response.subscriptionId, response.maxInterval, session, priming, options,
         (s) => owner.remove(s));
       receiver.add(subscription);
+      if (!(options.keepSubscriptions ?? true)) receiver.replacedBy(subscription);
       if (session.closed) subscription.lose('session-closed');
       return subscription;
     }
