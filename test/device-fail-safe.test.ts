@@ -18,6 +18,14 @@ const info = { vendorId: 0xfff1, vendorName: 'matter-sessions', productId: 0x800
 const address = { transport: 'udp' as const, host: '127.0.0.1', port: 1 };
 const onOffPath = { endpoint: 1, cluster: 6, attribute: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `condition` holds (the device closes sessions a moment after its last response), up to 10 s. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`not within 10 s: ${what}`);
+    await sleep(25);
+  }
+}
 const OC = lib.OperationalCredentialsCluster.commands;
 const GC = lib.GeneralCommissioningCluster.commands;
 const status = (code: number) => (e: unknown) => e instanceof lib.InteractionStatusError && e.status === code;
@@ -116,8 +124,8 @@ describe('device: the fail-safe and its rollback', { timeout: 120_000 }, () => {
       assert.equal(node.fabrics.acl().length, 0);
       assert.deepEqual(await storage.list('device/fabrics/'), []);
       assert.equal(node.sessions.getActiveSessionInformation().filter((s) => s.kind === 'case').length, 0, 'CASE sessions on the fabric closed');
-      await sleep(700); // the PASE session ends just after (it may carry the last response)
-      assert.equal(node.sessions.getPaseSession(), undefined);
+      // The PASE session ends just after (it may carry the last response).
+      await eventually(() => node.sessions.getPaseSession() === undefined, 'the PASE session ends');
       await assert.rejects(lib.establishCase(c.exchanges, c.channel, { fabric: c.fabric.caseFabric(), peerNodeId: 0x77n, resume: false, timeoutMs: 3000 }),
         (e: unknown) => e instanceof lib.CaseError && e.failure === 'no-shared-trust-roots');
 
@@ -177,8 +185,7 @@ describe('device: administrators', { timeout: 120_000 }, () => {
       assert.equal(node.fabrics.size, 0);
       assert.equal(node.fabrics.acl().length, 0);
       assert.equal(node.window.isOpen, true, 'no fabric left: the initial window opens again');
-      await sleep(700);
-      assert.equal(node.sessions.getActiveSessionInformation().length, 0, 'the fabric\'s CASE session closed');
+      await eventually(() => node.sessions.getActiveSessionInformation().length === 0, 'the fabric\'s CASE session closes');
       await controller.commission({ address, passcode: 20202021, nodeId: 12n });
       assert.equal(node.fabrics.size, 1);
     } finally {
