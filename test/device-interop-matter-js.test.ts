@@ -1,7 +1,8 @@
 // Interop: a matter.js controller (@matter/main ServerNode with ControllerBehavior, test/peers/matter-controller-
 // process.ts, in a child process) commissions OUR device (MatterDeviceNode with an On/Off light) over UDP on loopback
 // by known address: PASE, matter.js's attestation checks, CSR, root, NOC, CASE, CommissioningComplete. Then it reads
-// VendorName, invokes Toggle on 1/0x0006 and sees OnOff change through the subscription it opened.
+// VendorName, invokes Toggle on 1/0x0006 and sees OnOff change through the subscription it opened; a second process
+// reconnects by CASE (resumed) and toggles again; a third decommissions the node (RemoveFabric).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -79,5 +80,18 @@ describe('interop: a matter.js controller commissions our device over UDP', { ti
     assert.ok(opened.some((s) => s.kind === 'case'), 'the new process came over CASE');
     assert.ok(!opened.some((s) => s.kind === 'pase'), 'and did not commission again');
     t.diagnostic(`matter.js reconnect timings: ${JSON.stringify(result.steps)}; device sessions opened: ${JSON.stringify(opened)}`);
+  });
+
+  it('matter.js decommissions it: RemoveFabric leaves our node without fabrics and commissionable again', async (t) => {
+    const config = { host: '127.0.0.1', port: udp.address.port, passcode, storagePath, mode: 'decommission', logLevel: process.env.MATTER_CONTROLLER_LOG ?? 'warn' };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', peer, JSON.stringify(config)], { timeout: 150_000, maxBuffer: 64 << 20 });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    assert.ok(line, `the peer printed no result:\n${stdout.slice(-4000)}`);
+    const result = JSON.parse(line.slice('RESULT '.length));
+    assert.equal(result.ok, true, `matter.js failed at ${result.step}: ${result.error}\n${stdout.slice(-4000)}`);
+    assert.equal(node.fabrics.size, 0);
+    assert.equal(node.window.isOpen, true);
+    assert.deepEqual(errors, []);
+    t.diagnostic(`matter.js decommission timings: ${JSON.stringify(result.steps)}`);
   });
 });

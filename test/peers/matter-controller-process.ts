@@ -11,7 +11,7 @@ interface ControllerProcessConfig {
   storagePath: string;
   logLevel?: string;
   /** 'commission' (default), or 'reconnect': a new process on the same storage reaches the node it commissioned. */
-  mode?: 'commission' | 'reconnect';
+  mode?: 'commission' | 'reconnect' | 'decommission';
 }
 
 function errorText(error: unknown): string {
@@ -62,6 +62,14 @@ async function main(): Promise<Record<string, unknown>> {
     // matter.js's connection logic uses as its fallback address (PeerConnection, "fallback").
     node.env.get(PeerSet).added.on((peer) => { peer.descriptor.operationalAddress = { type: 'udp', ip: cfg.host, port: cfg.port }; });
     let client;
+    if (cfg.mode === 'decommission') {
+      step = 'decommission';
+      const known = [...node.peers].find((peer) => peer.lifecycle.isCommissioned);
+      if (!known) throw new Error('no commissioned peer in the storage');
+      await known.decommission();
+      lap('decommissionMs');
+      return { ok: true, steps };
+    }
     if (cfg.mode === 'reconnect') {
       step = 'find the commissioned node';
       client = [...node.peers].find((peer) => peer.lifecycle.isCommissioned);
