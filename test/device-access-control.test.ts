@@ -99,4 +99,42 @@ describe('NodeFabricTable', () => {
     await assert.rejects(lib.NodeFabricTable.load(store, sessions), /stored fabric: noc is missing/);
     await sessions.close();
   });
+
+  it('a fabric with an ICAC persists and reloads; a bad chain or a failed write changes nothing', async () => {
+    const authority = lib.FabricAuthority.create({ intermediate: true });
+    const key = lib.generateP256KeyPair();
+    const record = (over: Partial<lib.FabricRecord> = {}): lib.FabricRecord => ({
+      fabricIndex: 1, rcac: authority.rcac, icac: authority.icac, noc: authority.issueNoc({ publicKey: key.publicKey, nodeId: 0x10n, fabricId: 7n }),
+      operationalPrivateKey: key.privateKey.slice(), ipkEpochKey: new Uint8Array(16).fill(3), vendorId: 0xfff1, label: 'home', pending: false, ...over,
+    });
+    let failWrites = false;
+    const memory = new lib.MemoryStore();
+    const store: lib.KeyValueStore = {
+      get: (k) => memory.get(k), delete: (k) => memory.delete(k), list: (p) => memory.list(p),
+      setIfAbsent: (k, v) => memory.setIfAbsent(k, v), increment: (k, by) => memory.increment(k, by), close: () => memory.close(),
+      set: (k, v) => (failWrites ? Promise.reject(new Error('disk full')) : memory.set(k, v)),
+    };
+    const sessions = await lib.SessionManager.create();
+    const table = await lib.NodeFabricTable.load(store, sessions);
+    await assert.rejects(table.add(record({ operationalPrivateKey: lib.generateP256KeyPair().privateKey })), /operationalPrivateKey/);
+    failWrites = true;
+    await assert.rejects(table.add(record()), /disk full/);
+    assert.equal(table.size, 0);
+    assert.equal(sessions.getFabric(1), undefined);
+    failWrites = false;
+    await table.add(record());
+    await table.setAcl(1, [entry({ subjects: [0x20n] })]);
+    failWrites = true;
+    await assert.rejects(table.setAcl(1, []), /disk full/);
+    assert.equal(table.aclOf(1).length, 1, 'the ACL is unchanged after a failed write');
+    failWrites = false;
+    const sessions2 = await lib.SessionManager.create();
+    const reloaded = await lib.NodeFabricTable.load(store, sessions2);
+    assert.equal(reloaded.get(1)?.nodeId, 0x10n);
+    assert.equal(reloaded.descriptor(1)?.label, 'home');
+    assert.deepEqual(reloaded.aclOf(1).map((e) => e.subjects), [[0x20n]]);
+    assert.equal(sessions2.getFabric(1)?.nodeId, 0x10n);
+    await sessions.close();
+    await sessions2.close();
+  });
 });

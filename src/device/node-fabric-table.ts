@@ -76,16 +76,24 @@ export class NodeFabricTable implements CaseFabricSource {
     return table;
   }
 
-  #install(record: FabricRecord): CaseFabric {
-    const fabric = createCaseFabric({
+  /** Validates the chain and key (throws CertificateError / RangeError naming the problem); changes nothing. */
+  #prepare(record: FabricRecord): CaseFabric {
+    return createCaseFabric({
       fabricIndex: record.fabricIndex, rcac: record.rcac, noc: record.noc, operationalPrivateKey: record.operationalPrivateKey,
       ipkEpochKey: record.ipkEpochKey, ...(record.icac ? { icac: record.icac } : {}),
     });
+  }
+
+  #register(record: FabricRecord, fabric: CaseFabric): CaseFabric {
     const sessionFabric = sessionFabricOf(fabric);
     if (this.sessions.getFabric(record.fabricIndex)) this.sessions.updateFabric(sessionFabric);
     else this.sessions.addFabric(sessionFabric);
     this.#entries.set(record.fabricIndex, { record, fabric });
     return fabric;
+  }
+
+  #install(record: FabricRecord): CaseFabric {
+    return this.#register(record, this.#prepare(record));
   }
 
   // ---- CaseFabricSource --------------------------------------------------------------------------------------------
@@ -137,17 +145,18 @@ export class NodeFabricTable implements CaseFabricSource {
   /** Validates the chain and key (throws CertificateError / RangeError), stores the fabric, registers it. */
   async add(record: FabricRecord): Promise<CaseFabric> {
     if (this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: ${record.fabricIndex} is in use`);
-    const fabric = this.#install(record);
+    // Validated, then stored, then used: a bad chain or a failed write leaves the table as it was.
+    const fabric = this.#prepare(record);
     await this.#save(record);
-    return fabric;
+    return this.#register(record, fabric);
   }
 
   /** Replaces a fabric's record (UpdateNOC, label, commit); the chain is validated again. */
   async update(record: FabricRecord): Promise<CaseFabric> {
     if (!this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: no fabric ${record.fabricIndex}`);
-    const fabric = this.#install(record);
+    const fabric = this.#prepare(record);
     await this.#save(record);
-    return fabric;
+    return this.#register(record, fabric);
   }
 
   /**
@@ -187,20 +196,20 @@ export class NodeFabricTable implements CaseFabricSource {
 
   /** Replaces one fabric's entries (a fabric-scoped list write), keeping the others. */
   async setAcl(fabricIndex: number, entries: readonly AclEntry[]): Promise<void> {
-    this.#acl = [...this.#acl.filter((e) => e.fabricIndex !== fabricIndex), ...entries.map((e) => ({ ...e, fabricIndex }))];
-    await this.#saveAcl();
+    await this.#saveAcl([...this.#acl.filter((e) => e.fabricIndex !== fabricIndex), ...entries.map((e) => ({ ...e, fabricIndex }))]);
   }
 
   /** Replaces the whole list (a fail-safe rollback restores the snapshot taken when it was armed). */
   async restoreAcl(entries: readonly AclEntry[]): Promise<void> {
-    this.#acl = entries.filter((e) => this.#entries.has(e.fabricIndex)).map((e) => ({ ...e }));
-    await this.#saveAcl();
+    await this.#saveAcl(entries.filter((e) => this.#entries.has(e.fabricIndex)).map((e) => ({ ...e })));
   }
 
-  async #saveAcl(): Promise<void> {
-    await this.store.set(ACL_KEY, text.encode(JSON.stringify(this.#acl.map((e) => ({
+  /** Stores the list, then uses it (a failed write leaves the ACL as it was). */
+  async #saveAcl(acl: AclEntry[] = this.#acl): Promise<void> {
+    await this.store.set(ACL_KEY, text.encode(JSON.stringify(acl.map((e) => ({
       ...e, subjects: e.subjects?.map(String) ?? null,
     })))));
+    this.#acl = acl;
   }
 
   /** The compressed fabric id (operational instance name prefix) of a fabric. */
