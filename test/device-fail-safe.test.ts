@@ -123,9 +123,9 @@ describe('device: the fail-safe and its rollback', { timeout: 120_000 }, () => {
       assert.equal(node.fabrics.size, 0);
       assert.equal(node.fabrics.acl().length, 0);
       assert.deepEqual(await storage.list('device/fabrics/'), []);
-      assert.equal(node.sessions.getActiveSessionInformation().filter((s) => s.kind === 'case').length, 0, 'CASE sessions on the fabric closed');
-      // The PASE session ends just after (it may carry the last response).
-      await eventually(() => node.sessions.getPaseSession() === undefined, 'the PASE session ends');
+      // Its CASE sessions and the PASE session end just after (they may carry the last response).
+      await eventually(() => node.sessions.getActiveSessionInformation().length === 0, 'the CASE and PASE sessions end');
+      assert.equal(node.sessions.getFabric(1), undefined);
       await assert.rejects(lib.establishCase(c.exchanges, c.channel, { fabric: c.fabric.caseFabric(), peerNodeId: 0x77n, resume: false, timeoutMs: 3000 }),
         (e: unknown) => e instanceof lib.CaseError && e.failure === 'no-shared-trust-roots');
 
@@ -134,7 +134,8 @@ describe('device: the fail-safe and its rollback', { timeout: 120_000 }, () => {
       try {
         await controller.commission({ address, passcode: 20202021, nodeId: 3n });
         assert.equal(node.fabrics.size, 1);
-        assert.equal(node.fabrics.record(1)?.pending, false);
+        assert.equal(node.fabrics.record(1), undefined);
+        assert.equal(node.fabrics.record(2)?.pending, false, 'the next index: a removed one is not reused at once');
       } finally {
         await controller.close();
       }

@@ -210,18 +210,26 @@ export class MatterDeviceNode implements DeviceContext {
   }
 
   async removeFabric(fabricIndex: number): Promise<void> {
+    await this.#dropFabric(fabricIndex);
+    this.#afterFabricsChanged();
+  }
+
+  /**
+   * The fabric leaves the table (and CASE) now; its sessions and resumption records a moment later, so the response
+   * that says so can still go out on the session that asked.
+   */
+  async #dropFabric(fabricIndex: number): Promise<void> {
     await this.fabrics.remove(fabricIndex, { keepSessions: true });
     this.#later(async () => {
       if (!this.fabrics.record(fabricIndex) && this.sessions.getFabric(fabricIndex)) await this.sessions.removeFabric(fabricIndex);
     });
-    this.#afterFabricsChanged();
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
 
   /** Spec §11.10.7.2.2: everything the fail-safe context added goes; PASE sessions end. */
   async #rollback(context: FailSafeContext): Promise<void> {
-    if (context.addedFabricIndex !== undefined) await this.fabrics.remove(context.addedFabricIndex);
+    if (context.addedFabricIndex !== undefined) await this.#dropFabric(context.addedFabricIndex);
     if (context.previousRecord) {
       const replaced = this.fabrics.record(context.previousRecord.fabricIndex);
       await this.fabrics.update(context.previousRecord);

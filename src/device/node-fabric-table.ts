@@ -36,6 +36,7 @@ export interface FabricDescriptor {
 
 const FABRIC_PREFIX = 'device/fabrics/';
 const ACL_KEY = 'device/acl';
+const LAST_INDEX_KEY = 'device/last-fabric-index';
 const fabricKey = (index: number) => `${FABRIC_PREFIX}${String(index).padStart(3, '0')}`;
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const fromHex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
@@ -46,6 +47,8 @@ interface Entry { record: FabricRecord; fabric: CaseFabric }
 export class NodeFabricTable implements CaseFabricSource {
   readonly #entries = new Map<number, Entry>();
   #acl: AclEntry[] = [];
+  /** The index AddNOC allocated last: indices are handed out in turn, not reused at once (as the SDK does). */
+  #lastIndex = 0;
 
   private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
 
@@ -68,6 +71,8 @@ export class NodeFabricTable implements CaseFabricSource {
       }
       table.#install(record);
     }
+    const last = await store.get(LAST_INDEX_KEY);
+    if (last) table.#lastIndex = Number(untext.decode(last)) || 0;
     const acl = await store.get(ACL_KEY);
     if (acl) {
       table.#acl = (JSON.parse(untext.decode(acl)) as StoredAcl[]).map(parseAcl).filter((e) => !dropped.has(e.fabricIndex) && table.#entries.has(e.fabricIndex));
@@ -135,10 +140,17 @@ export class NodeFabricTable implements CaseFabricSource {
     return undefined;
   }
 
-  /** The lowest free index (spec: 1..254), or undefined when `supportedFabrics` are in use. */
+  /**
+   * The next free index after the last one allocated (1..254, wrapping), or undefined when `supportedFabrics` are in
+   * use. A removed fabric's index is not handed out again at once, so nothing left of it (a session closing a
+   * moment later, a subscription) can be mistaken for the next fabric's.
+   */
   nextFabricIndex(): number | undefined {
     if (this.#entries.size >= this.supportedFabrics) return undefined;
-    for (let index = 1; index <= 254; index++) if (!this.#entries.has(index)) return index;
+    for (let step = 1; step <= 254; step++) {
+      const index = ((this.#lastIndex + step - 1) % 254) + 1;
+      if (!this.#entries.has(index)) return index;
+    }
     return undefined;
   }
 
@@ -148,6 +160,8 @@ export class NodeFabricTable implements CaseFabricSource {
     // Validated, then stored, then used: a bad chain or a failed write leaves the table as it was.
     const fabric = this.#prepare(record);
     await this.#save(record);
+    await this.store.set(LAST_INDEX_KEY, text.encode(String(record.fabricIndex)));
+    this.#lastIndex = record.fabricIndex;
     return this.#register(record, fabric);
   }
 
