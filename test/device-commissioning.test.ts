@@ -59,6 +59,22 @@ describe('device: commissioned by our controller in memory', { timeout: 120_000 
       assert.equal(lib.tlvToPlainValue(vendorName), 'matter-sessions');
       const current = await controller.read(7n, { endpoint: 0, cluster: 0x3e, attribute: 5 });
       assert.equal(lib.tlvToPlainValue(current), 1);
+      // Descriptor: the root lists endpoint 1; endpoint 1 is an On/Off Light serving On/Off and Descriptor.
+      const D = lib.DescriptorCluster.attributes;
+      assert.deepEqual(D.partsList.type.decode(await controller.read(7n, { endpoint: 0, cluster: 0x1d, attribute: D.partsList.id }), 'parts'), [1]);
+      assert.deepEqual(D.serverList.type.decode(await controller.read(7n, { endpoint: 0, cluster: 0x1d, attribute: D.serverList.id }), 'servers'),
+        [0x1d, 0x1f, 0x28, 0x30, 0x3c, 0x3e]);
+      assert.deepEqual(D.serverList.type.decode(await controller.read(7n, { endpoint: 1, cluster: 0x1d, attribute: D.serverList.id }), 'servers'), [0x06, 0x1d]);
+      assert.deepEqual(D.deviceTypeList.type.decode(await controller.read(7n, { endpoint: 1, cluster: 0x1d, attribute: D.deviceTypeList.id }), 'types'),
+        [{ deviceType: 0x100, revision: 3 }]);
+      // Global attributes describe each cluster as served.
+      assert.deepEqual(lib.tlvToPlainValue(await controller.read(7n, { endpoint: 1, cluster: 6, attribute: 0xfffb })), [0, 0xfff8, 0xfff9, 0xfffb, 0xfffc, 0xfffd]);
+      assert.deepEqual(lib.tlvToPlainValue(await controller.read(7n, { endpoint: 1, cluster: 6, attribute: 0xfff9 })), [0, 1, 2]);
+      assert.deepEqual(lib.tlvToPlainValue(await controller.read(7n, { endpoint: 0, cluster: 0x3e, attribute: 0xfff8 })), [1, 3, 5, 8]);
+      const commissioningInfo = lib.GeneralCommissioningCluster.attributes.basicCommissioningInfo;
+      assert.deepEqual(commissioningInfo.type.decode(await controller.read(7n, { endpoint: 0, cluster: 0x30, attribute: commissioningInfo.id }), 'info'),
+        { failSafeExpiryLengthSeconds: 60, maxCumulativeFailsafeSeconds: 900 });
+      assert.equal(lib.tlvToPlainValue(await controller.read(7n, { endpoint: 0, cluster: 0x30, attribute: 4 })), true, 'SupportsConcurrentConnection');
     } finally {
       await controller.close();
       await node.close();

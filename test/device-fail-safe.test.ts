@@ -82,6 +82,12 @@ describe('device: the fail-safe and its rollback', { timeout: 120_000 }, () => {
       assert.equal(armed.errorCode, lib.CommissioningErrorCode.ok);
       const breadcrumb = await lib.readAttribute(c.exchanges, pase, { endpoint: 0, cluster: 0x30, attribute: 0 });
       assert.equal(lib.tlvToPlainValue(breadcrumb), 5);
+      const regulatory = await c.call(pase, GC.setRegulatoryConfig, { newRegulatoryConfig: lib.RegulatoryLocationType.outdoor, countryCode: 'XX', breadcrumb: 6n });
+      assert.equal(regulatory.errorCode, lib.CommissioningErrorCode.ok);
+      assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, pase, { endpoint: 0, cluster: 0x30, attribute: 2 })), 1);
+      assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, pase, { endpoint: 0, cluster: 0x30, attribute: 0 })), 6);
+      await assert.rejects(c.call(pase, GC.setRegulatoryConfig, { newRegulatoryConfig: 7, countryCode: 'XX', breadcrumb: 0n }),
+        status(lib.InteractionModelStatus.constraintError));
 
       const csr = await c.call(pase, OC.csrRequest, { csrNonce });
       const elements = lib.decodeNocsrElements(csr.nocsrElements);

@@ -288,7 +288,7 @@ export class MatterDeviceNode implements DeviceContext {
       [OperationalCredentialsCluster.id, withGlobalAttributes(operationalCredentialsServer(this), { revision: 1, generatedCommands: [1, 3, 5, 8] })],
       [AdministratorCommissioningCluster.id, withGlobalAttributes(administratorCommissioningServer(this), { revision: 1 })],
     ]);
-    const rootIds = () => [...root.keys(), DescriptorCluster.id].sort((a, b) => a - b);
+    const rootIds = () => [...new Set([...root.keys(), DescriptorCluster.id])].sort((a, b) => a - b);
     root.set(DescriptorCluster.id, withGlobalAttributes(descriptorServer([ROOT_NODE_DEVICE_TYPE], rootIds, () => [...ids].sort((a, b) => a - b)), { revision: 2 }));
     this.#deviceTypes.set(0, [ROOT_NODE_DEVICE_TYPE.deviceType]);
     serve(0, root);
