@@ -60,6 +60,10 @@ const files = [
   'test/credentials.test.ts',
   'test/device-attestation.test.ts',
   'test/runtimes.test.ts',
+  'test/device-commissioning.test.ts',
+  'test/device-fail-safe.test.ts',
+  'test/device-access-control.test.ts',
+  'test/device-interop-matter-js.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

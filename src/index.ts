@@ -13,3 +13,4 @@ export * from './commissioning/manual-pairing-code.js';
 export * from './credentials/index.js';
 export * from './controller/index.js';
 export * from './clusters/index.js';
+export * from './device/index.js';

@@ -5,3 +5,4 @@ export { UdpTransport, UdpPeerChannel, MAX_UDP_MESSAGE, type UdpTransportOptions
 export { startNodeEdgeServer, type NodeEdgeServer, type NodeEdgeServerOptions } from './edge/node-server.js';
 export { FileStoreLockedError } from './storage/file-store.js';
 export { udpControllerTransport } from './transport/udp-controller-transport.js';
+export { readAttestationFiles, parseEcPrivateKey, type AttestationFiles } from './device/attestation-files.js';

@@ -35,3 +35,7 @@ export {
   type AttestationFindingCode,
 } from './device-attestation.js';
 export { TEST_PAAS, TEST_PAA_NO_VID, TEST_PAA_FFF1, TEST_CD_SIGNER, TEST_CD_SIGNERS } from './test-attestation-trust.js';
+export {
+  buildAttestationCertificate, type AttestationCertificateOptions, type AttestationName,
+} from './attestation-certificate-builder.js';
+export { signCertificationDeclaration, encodeCertificationDeclarationContent } from './certification-declaration-builder.js';
