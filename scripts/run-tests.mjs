@@ -64,6 +64,7 @@ const files = [
   'test/device-fail-safe.test.ts',
   'test/device-access-control.test.ts',
   'test/device-interop-matter-js.test.ts',
+  'test/edge-node.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

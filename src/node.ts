@@ -6,3 +6,6 @@ export { startNodeEdgeServer, type NodeEdgeServer, type NodeEdgeServerOptions } 
 export { FileStoreLockedError } from './storage/file-store.js';
 export { udpControllerTransport } from './transport/udp-controller-transport.js';
 export { readAttestationFiles, parseEcPrivateKey, type AttestationFiles } from './device/attestation-files.js';
+export { listenRealmUdp, MATTER_UDP_PORT, type RealmUdpListener, type RealmUdpOptions } from './edge/udp-listener.js';
+export { createRealmNode, type RealmNodeConfig } from './edge/edge-node.js';
+export { defaultLightApp, type DefaultLightApp } from './edge/default-light-app.js';

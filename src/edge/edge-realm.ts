@@ -14,7 +14,9 @@ import { AuthenticationFailedError, DuplicateMessageError, UnknownSessionError }
 import { SessionManager, type DecodedMessage } from '../session/session-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
+import type { MatterDeviceNode } from '../device/matter-device-node.js';
 import type { EdgeFleet } from './edge-fleet.js';
+import { createRealmNode, type RealmNodeConfig } from './edge-node.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { HttpReplyChannel } from './http-reply-channel.js';
 import { WebSocketChannel } from './websocket-channel.js';
@@ -32,6 +34,8 @@ export interface RealmConfig {
   iterations?: number;
   /** Failed handshakes before the realm stops accepting new ones (the spec's commissioning-window rule). Default 20. */
   maxFailedAttempts?: number;
+  /** Makes the realm a Matter node (src/edge/edge-node.ts): the app's endpoints, attestation, CASE for its fabrics. */
+  node?: RealmNodeConfig;
 }
 
 /** A message's outcome: a reply (200), nothing to answer (204), a client error, or the shared store down (503). */
@@ -45,6 +49,8 @@ const CONCURRENT_HANDSHAKES = 64;
 
 export class EdgeRealm {
   readonly http: HttpReplyChannel;
+  /** The realm's Matter node, when its configuration makes it one. */
+  node: MatterDeviceNode | undefined;
   readonly #opened = new Map<SecureSession, number>();
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
@@ -80,7 +86,12 @@ export class EdgeRealm {
       vendorName: 'matter-sessions', vendorId: 0xfff1, productName: 'matter-sessions edge', productId: 0x8000,
       ...config.basicInformation,
     }));
-    return new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet);
+    const node = config.node ? await createRealmNode(config.node, {
+      realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
+    }) : undefined;
+    const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet);
+    edgeRealm.node = node;
+    return edgeRealm;
   }
 
   #failed(error: unknown): HttpOutcome {
@@ -146,11 +157,23 @@ export class EdgeRealm {
     });
   }
 
+  /**
+   * A datagram from a connectionless transport (UDP): the same checks as HTTP and WebSocket, answered on `channel`.
+   * Returns why it was refused (the HTTP outcome it would have had), or undefined once dispatched.
+   */
+  async receiveDatagram(datagram: Uint8Array, channel: MessageChannel): Promise<Exclude<HttpOutcome, { status: 200 | 204 }> | undefined> {
+    const accepted = await this.#accept(datagram, channel);
+    if ('status' in accepted) return accepted as Exclude<HttpOutcome, { status: 200 | 204 }>;
+    this.exchanges.dispatch(accepted, channel);
+    return undefined;
+  }
+
   get openSessions(): number {
     return this.sessions.sessionCount;
   }
 
   async close(): Promise<void> {
+    await this.node?.close();
     this.http.close();
     this.exchanges.close();
     await this.sessions.close();

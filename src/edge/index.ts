@@ -5,3 +5,5 @@ export { EdgeMetrics } from './edge-metrics.js';
 export { HttpReplyChannel } from './http-reply-channel.js';
 export { WebSocketChannel } from './websocket-channel.js';
 export { EdgeFleet, FleetBlockCounter, FleetStateLostError, FleetEpochError, type FleetStore, type FleetOptions } from './edge-fleet.js';
+export { createRealmNode, type RealmNodeConfig, type RealmNodeParts } from './edge-node.js';
+export { defaultLightApp, type DefaultLightApp } from './default-light-app.js';

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { FileStore } from '../storage/file-store.js';
 import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 import type { RealmConfig } from './edge-realm.js';
+import { listenRealmUdp, type RealmUdpListener, type RealmUdpOptions } from './udp-listener.js';
 
 export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebSocket' | 'realms'> {
   realms: Record<string, Omit<RealmConfig, 'storage'>>;
@@ -18,11 +19,15 @@ export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebS
   dataDir: string;
   /** A directory to serve at / (the web app), if any. */
   staticRoot?: string;
+  /** Matter over UDP for one realm (src/edge/udp-listener.ts): default port 5540 on '::' (IPv6 and IPv4). */
+  udp?: RealmUdpOptions & { realm: string };
 }
 
 export interface NodeEdgeServer {
   url: string;
   edge: EdgeApp;
+  /** The UDP listener, when `udp` was given. */
+  udp?: RealmUdpListener;
   close(): Promise<void>;
 }
 
@@ -62,10 +67,18 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port ?? 8787;
   const host = options.host ?? '127.0.0.1';
+  let udp: RealmUdpListener | undefined;
+  if (options.udp) {
+    const target = await edge.realm(options.udp.realm);
+    if (!target) throw new RangeError(`udp.realm: no realm "${options.udp.realm}"`);
+    udp = await listenRealmUdp(target, options.udp);
+  }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     edge,
+    ...(udp ? { udp } : {}),
     close: async () => {
+      await udp?.close();
       // Open sockets would keep server.close() waiting: close them (and with them their sessions) first.
       for (const socket of wss.clients) socket.terminate();
       await edge.close();

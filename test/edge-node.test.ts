@@ -1,0 +1,190 @@
+// The edge realm as a Matter node, on Node with UDP: a matter.js controller (test/peers/matter-controller-process.ts)
+// commissions the realm over UDP on loopback by known address (the listener on '::', reached over IPv4), reads
+// VendorName, invokes Toggle on 1/0x0006 and sees OnOff change through its subscription; a second process reconnects
+// by CASE. Our CLI then commissions the same realm (a second fabric, with the realm's passcode) and invokes and reads
+// by resumed CASE from new processes. PASE over HTTP and WebSocket still works on the realm; its fabrics persist in
+// the realm's store across a restart; bad datagrams are refused and counted without touching the node.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { WebSocket } from 'ws';
+import * as lib from '../src/node.js';
+
+await lib.ready();
+const run = promisify(execFile);
+const peer = fileURLToPath(new URL('./peers/matter-controller-process.ts', import.meta.url));
+const cliMain = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+async function cli(args: string[]): Promise<Record<string, any>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', cliMain, ...args], { timeout: 90_000 });
+  return JSON.parse(stdout);
+}
+
+async function matterJs(config: Record<string, unknown>): Promise<Record<string, any>> {
+  const full = { logLevel: process.env.MATTER_CONTROLLER_LOG ?? 'warn', ...config };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', peer, JSON.stringify(full)], { timeout: 150_000, maxBuffer: 64 << 20 });
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  assert.ok(line, `the peer printed no result:\n${stdout.slice(-4000)}`);
+  const result = JSON.parse(line.slice('RESULT '.length));
+  assert.equal(result.ok, true, `matter.js failed at ${result.step}: ${result.error}\n${stdout.slice(-4000)}`);
+  return result;
+}
+
+async function client() {
+  const sessions = await lib.SessionManager.create({});
+  const exchanges = new lib.ExchangeManager(sessions);
+  return { sessions, exchanges, receive: (m: Uint8Array, c: lib.MessageChannel) => exchanges.receive(m, c),
+    close: async () => { exchanges.close(); await sessions.close(); } };
+}
+
+describe('an edge realm as a Matter node over UDP, HTTP and WebSocket', { timeout: 400_000 }, () => {
+  let server: lib.NodeEdgeServer;
+  let dataDir: string;
+  let controllerDir: string;
+  let cliDir: string;
+  let app: lib.DefaultLightApp;
+  const errors: unknown[] = [];
+  const refused: string[] = [];
+  const opened: { kind: string; resumed: boolean }[] = [];
+  const vendorName = `Edge ${Math.random().toString(36).slice(2, 8)}`;
+  const passcode = 20202021 + Math.floor(Math.random() * 1000);
+
+  const start = async (port = 0) => {
+    app = lib.defaultLightApp();
+    server = await lib.startNodeEdgeServer({
+      realms: { home: { passcode, basicInformation: { vendorName }, node: { ...app.node, onError: (e) => errors.push(e) } } },
+      port: 0, dataDir, udp: { realm: 'home', host: '::', port, onRefused: (error) => refused.push(error) },
+    });
+    const realm = (await server.edge.realm('home'))!;
+    realm.sessions.events.on('sessionOpened', (session) => opened.push({ kind: session.kind, resumed: session.isResumption }));
+    return realm;
+  };
+  const udpPort = () => server.udp!.address.port;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'edge-node-'));
+    controllerDir = await mkdtemp(join(tmpdir(), 'edge-node-mjs-'));
+    cliDir = await mkdtemp(join(tmpdir(), 'edge-node-cli-'));
+    await start();
+  });
+  after(async () => {
+    await server?.close();
+    for (const dir of [dataDir, controllerDir, cliDir]) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('listens on UDP on "::" for IPv6 and IPv4; the realm is a node with the light on endpoint 1, window open', async () => {
+    const realm = (await server.edge.realm('home'))!;
+    assert.equal(server.udp!.realm, 'home');
+    assert.equal(server.udp!.address.host, '::');
+    assert.ok(realm.node, 'the realm has a Matter node');
+    assert.equal(realm.node.commissioned, false);
+    assert.equal(realm.node.window.isOpen, true);
+    assert.equal(realm.node.attestation.test, true, 'the default app runs with test attestation');
+  });
+
+  it('a matter.js controller commissions the realm over UDP, reads VendorName, toggles and sees OnOff reported', async (t) => {
+    opened.length = 0;
+    const result = await matterJs({ host: '127.0.0.1', port: udpPort(), passcode, storagePath: controllerDir });
+    const realm = (await server.edge.realm('home'))!;
+    assert.deepEqual(opened.map((s) => s.kind), ['pase', 'case'], 'PASE to commission, then CASE');
+    assert.equal(result.vendorName, vendorName);
+    assert.equal(result.before, false);
+    assert.equal(result.after, true, 'OnOff reported after Toggle');
+    assert.equal(app.light.on, true, 'the light is on on the edge');
+    assert.equal(realm.node!.fabrics.size, 1);
+    assert.equal(realm.node!.window.isOpen, false, 'CommissioningComplete closed the node\'s window');
+    assert.deepEqual(errors, []);
+    t.diagnostic(`matter.js over UDP to the edge: ${JSON.stringify(result.steps)}`);
+  });
+
+  it('a second matter.js process reconnects by CASE, without commissioning again, and toggles back', async () => {
+    opened.length = 0;
+    const result = await matterJs({ host: '127.0.0.1', port: udpPort(), passcode, storagePath: controllerDir, mode: 'reconnect' });
+    assert.equal(result.before, true);
+    assert.equal(result.after, false);
+    assert.equal(app.light.on, false);
+    assert.ok(opened.some((s) => s.kind === 'case'));
+    assert.ok(!opened.some((s) => s.kind === 'pase'));
+    assert.deepEqual(errors, []);
+  });
+
+  it('our CLI commissions the realm over UDP (a second fabric) and invokes and reads by resumed CASE from new processes', async (t) => {
+    const udp = `127.0.0.1:${udpPort()}`;
+    const commissioned = await cli(['commission', '--udp', udp, '--passcode', String(passcode), '--data', cliDir, '--node-id', '0x2B']);
+    assert.equal(commissioned.nodeId, '43');
+    assert.equal(commissioned.vendorId, 0xfff1);
+    const realm = (await server.edge.realm('home'))!;
+    assert.equal(realm.node!.fabrics.size, 2, 'matter.js\'s fabric and ours');
+    opened.length = 0;
+    const before = await cli(['read', '--node', '43', '--data', cliDir, '--udp', udp, '1/0x0006/0']);
+    assert.equal(before.value, false);
+    const toggled = await cli(['invoke', '--node', '43', '--data', cliDir, '--udp', udp, '1/0x0006/0x02']);
+    assert.equal(toggled.status, 'success');
+    assert.equal(toggled.session.resumed, true);
+    const afterToggle = await cli(['read', '--node', '43', '--data', cliDir, '--udp', udp, '1/0x0006/0']);
+    assert.equal(afterToggle.value, true);
+    assert.equal(afterToggle.session.resumed, true);
+    assert.equal(app.light.on, true);
+    assert.deepEqual(opened.map((s) => `${s.kind}${s.resumed ? '/resumed' : ''}`).filter((k) => k.startsWith('case')).slice(1),
+      ['case/resumed', 'case/resumed'], 'the later processes resumed');
+    const vendor = await cli(['read', '--node', '43', '--data', cliDir, '--udp', udp, '0/0x28/1']);
+    assert.equal(vendor.value, vendorName);
+    t.diagnostic(`CLI commission over UDP: ${JSON.stringify(commissioned.timings)}; resumed connect ${afterToggle.timings.connectMs} ms`);
+  });
+
+  it('PASE over HTTP and WebSocket still pairs with the realm\'s passcode and reads VendorName from the node', async () => {
+    const c = await client();
+    try {
+      const http = new lib.HttpClientChannel(`${server.url}/realms/home/messages`, c.receive);
+      const session = await lib.establishPase(c.exchanges, http, { passcode });
+      assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, session, { endpoint: 0, cluster: 0x28, attribute: 1 })), vendorName);
+      assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, session, { endpoint: 1, cluster: 0x0006, attribute: 0 })), app.light.on);
+      await lib.closeSession(c.exchanges, session);
+      const ws = await lib.WebSocketClientChannel.connect(`${server.url.replace('http', 'ws')}/realms/home/ws`, c.receive,
+        (url) => new WebSocket(url) as unknown as lib.WebSocketLike);
+      const wsSession = await lib.establishPase(c.exchanges, ws, { passcode });
+      assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, wsSession, { endpoint: 0, cluster: 0x28, attribute: 1 })), vendorName);
+      ws.close();
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('bad datagrams are refused and counted; the node and its fabrics are untouched', async () => {
+    const realm = (await server.edge.realm('home'))!;
+    const fabrics = realm.node!.fabrics.size;
+    const sessionsBefore = realm.sessions.getActiveSessionInformation().map((s) => s.sessionId).sort();
+    refused.length = 0;
+    const socket = createSocket('udp4');
+    try {
+      // A secure message for a session that does not exist, and a truncated header.
+      const unknown = new Uint8Array([0x00, 0x34, 0x12, 0x00, 1, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0, 0, 0, 0, 0]);
+      for (const datagram of [unknown, new Uint8Array([0x00, 0x01])]) {
+        await new Promise<void>((resolve, reject) => socket.send(datagram, udpPort(), '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      }
+      for (let i = 0; i < 50 && refused.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      socket.close();
+    }
+    assert.equal(realm.node!.fabrics.size, fabrics);
+    assert.deepEqual(refused.sort(), ['malformed-message', 'unknown-session']);
+    const sessionsAfter = realm.sessions.getActiveSessionInformation().map((s) => s.sessionId);
+    assert.ok(sessionsAfter.every((id) => sessionsBefore.includes(id)), 'no session made by the bad datagrams');
+  });
+
+  it('the realm\'s fabrics persist in its store: after a restart, a resumed CASE read from the CLI works', async () => {
+    const port = udpPort();
+    await server.close();
+    const realm = await start(port);
+    assert.equal(realm.node!.fabrics.size, 2, 'both fabrics loaded from data/home');
+    assert.equal(realm.node!.window.isOpen, false, 'a commissioned node opens no window at start');
+    const read = await cli(['read', '--node', '43', '--data', cliDir, '--udp', `127.0.0.1:${port}`, '0/0x28/1']);
+    assert.equal(read.value, vendorName);
+  });
+});
