@@ -9,3 +9,4 @@ export { readAttestationFiles, parseEcPrivateKey, type AttestationFiles } from '
 export { listenRealmUdp, MATTER_UDP_PORT, type RealmUdpListener, type RealmUdpOptions } from './edge/udp-listener.js';
 export { createRealmNode, type RealmNodeConfig } from './edge/edge-node.js';
 export { defaultLightApp, type DefaultLightApp } from './edge/default-light-app.js';
+export { nodeAppFromEnv, type NodeAppEnv } from './edge/node-app-env.js';

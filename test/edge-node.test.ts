@@ -5,7 +5,7 @@
 // by resumed CASE from new processes. PASE over HTTP and WebSocket still works on the realm; its fabrics persist in
 // the realm's store across a restart; bad datagrams are refused and counted without touching the node.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,5 +186,46 @@ describe('an edge realm as a Matter node over UDP, HTTP and WebSocket', { timeou
     assert.equal(realm.node!.window.isOpen, false, 'a commissioned node opens no window at start');
     const read = await cli(['read', '--node', '43', '--data', cliDir, '--udp', `127.0.0.1:${port}`, '0/0x28/1']);
     assert.equal(read.value, vendorName);
+  });
+});
+
+describe('npm start serves a virtual On/Off light over UDP', { timeout: 200_000 }, () => {
+  it('reads UDP_PORT, UDP_REALM, DISCRIMINATOR; bad values are named', () => {
+    assert.deepEqual(lib.nodeAppFromEnv({}, 'home'), { discriminator: 3840, udp: { realm: 'home', host: '::', port: 5540, optional: true } });
+    assert.deepEqual(lib.nodeAppFromEnv({ UDP_PORT: '6000', DISCRIMINATOR: '17', UDP_REALM: 'lab', UDP_HOST: '127.0.0.1' }, 'home'),
+      { discriminator: 17, udp: { realm: 'lab', host: '127.0.0.1', port: 6000, optional: false } });
+    assert.equal(lib.nodeAppFromEnv({ UDP_PORT: 'off' }, 'home').udp, undefined);
+    assert.throws(() => lib.nodeAppFromEnv({ UDP_PORT: '70000' }, 'home'), /UDP_PORT: expected an integer from 0 to 65535, got "70000"/);
+    assert.throws(() => lib.nodeAppFromEnv({ DISCRIMINATOR: '4096' }, 'home'), /DISCRIMINATOR: expected an integer from 0 to 4095/);
+    assert.throws(() => lib.nodeAppFromEnv({ DISCRIMINATOR: '-1' }, 'home'), /DISCRIMINATOR/);
+  });
+
+  it('the CLI commissions the light npm start serves over UDP and switches it on (the edge prints "light on")', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'edge-node-start-'));
+    const data = await mkdtemp(join(tmpdir(), 'edge-node-start-cli-'));
+    const main = fileURLToPath(new URL('../src/edge/node-main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, DATA_DIR: cwd, PORT: '0', UDP_PORT: '0', UDP_HOST: '127.0.0.1', PASSCODE: '20202021' } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 30_000);
+        child.stdout.on('data', () => { if (out.includes(' or: ')) { clearTimeout(timer); resolve(); } });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      assert.match(out, /TEST attestation \(development only\)/);
+      const port = /udp:\s+realm home on \[127\.0\.0\.1\]:(\d+)/.exec(out)?.[1];
+      assert.ok(port, out);
+      const commissioned = await cli(['commission', '--udp', `127.0.0.1:${port}`, '--passcode', '20202021', '--data', data, '--node-id', '1']);
+      assert.equal(commissioned.nodeId, '1');
+      const on = await cli(['invoke', '--node', '1', '--data', data, '--udp', `127.0.0.1:${port}`, '1/0x0006/0x01']);
+      assert.equal(on.status, 'success');
+      for (let i = 0; i < 50 && !out.includes('light on'); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(out, /light on/);
+    } finally {
+      child.kill('SIGTERM');
+      await rm(cwd, { recursive: true, force: true });
+      await rm(data, { recursive: true, force: true });
+    }
   });
 });

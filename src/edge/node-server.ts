@@ -20,14 +20,16 @@ export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebS
   /** A directory to serve at / (the web app), if any. */
   staticRoot?: string;
   /** Matter over UDP for one realm (src/edge/udp-listener.ts): default port 5540 on '::' (IPv6 and IPv4). */
-  udp?: RealmUdpOptions & { realm: string };
+  udp?: RealmUdpOptions & { realm: string; optional?: boolean };
 }
 
 export interface NodeEdgeServer {
   url: string;
   edge: EdgeApp;
-  /** The UDP listener, when `udp` was given. */
+  /** The UDP listener, when `udp` was given (and, if optional, its port was free). */
   udp?: RealmUdpListener;
+  /** Why an optional UDP listener is not there. */
+  udpSkipped?: string;
   close(): Promise<void>;
 }
 
@@ -68,15 +70,26 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
   const port = typeof address === 'object' && address ? address.port : options.port ?? 8787;
   const host = options.host ?? '127.0.0.1';
   let udp: RealmUdpListener | undefined;
+  let udpSkipped: string | undefined;
   if (options.udp) {
     const target = await edge.realm(options.udp.realm);
     if (!target) throw new RangeError(`udp.realm: no realm "${options.udp.realm}"`);
-    udp = await listenRealmUdp(target, options.udp);
+    try {
+      udp = await listenRealmUdp(target, options.udp);
+    } catch (error) {
+      if (!options.udp.optional) {
+        await edge.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      }
+      udpSkipped = (error as Error).message;
+    }
   }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     edge,
     ...(udp ? { udp } : {}),
+    ...(udpSkipped ? { udpSkipped } : {}),
     close: async () => {
       await udp?.close();
       // Open sockets would keep server.close() waiting: close them (and with them their sessions) first.
