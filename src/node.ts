@@ -10,3 +10,4 @@ export { listenRealmUdp, MATTER_UDP_PORT, type RealmUdpListener, type RealmUdpOp
 export { createRealmNode, type RealmNodeConfig } from './edge/edge-node.js';
 export { defaultLightApp, type DefaultLightApp } from './edge/default-light-app.js';
 export { nodeAppFromEnv, type NodeAppEnv } from './edge/node-app-env.js';
+export { edgeControllerTransport, type EdgeControllerTransportOptions } from './transport/edge-controller-transport.js';

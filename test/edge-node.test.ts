@@ -229,3 +229,66 @@ describe('npm start serves a virtual On/Off light over UDP', { timeout: 200_000 
     }
   });
 });
+
+describe('the CLI commissions realms over HTTP and WebSocket and controls them by resumed CASE over the same', { timeout: 300_000 }, () => {
+  let server: lib.NodeEdgeServer;
+  let dataDir: string;
+  let cliDir: string;
+  const lights = new Map<string, lib.DefaultLightApp>();
+  const opened: string[] = [];
+  const passcode = 20202021 + Math.floor(Math.random() * 1000);
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'edge-node-web-'));
+    cliDir = await mkdtemp(join(tmpdir(), 'edge-node-web-cli-'));
+    const realm = (name: string) => {
+      const app = lib.defaultLightApp();
+      lights.set(name, app);
+      return { passcode, basicInformation: { vendorName: `Vendor ${name}` }, node: app.node };
+    };
+    server = await lib.startNodeEdgeServer({ realms: { kitchen: realm('kitchen'), garage: realm('garage') }, port: 0, dataDir });
+    for (const name of ['kitchen', 'garage']) {
+      (await server.edge.realm(name))!.sessions.events.on('sessionOpened', (s) => opened.push(`${name}:${s.kind}${s.isResumption ? '/resumed' : ''}`));
+    }
+  });
+  after(async () => {
+    await server?.close();
+    for (const dir of [dataDir, cliDir]) await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [flag, realm, nodeId] of [['--http', 'kitchen', '5'], ['--ws', 'garage', '6']] as const) {
+    it(`${flag}: commission the ${realm} realm, then invoke Toggle and read OnOff and VendorName from new processes by resumed CASE`, async (t) => {
+      const url = flag === '--http' ? `${server.url}/realms/${realm}/messages` : `${server.url.replace('http', 'ws')}/realms/${realm}/ws`;
+      opened.length = 0;
+      const commissioned = await cli(['commission', flag, url, '--passcode', String(passcode), '--data', cliDir, '--node-id', nodeId]);
+      assert.equal(commissioned.nodeId, nodeId);
+      assert.deepEqual(opened, [`${realm}:pase`, `${realm}:case`], 'PASE to commission, then CASE over the same transport');
+      const node = (await server.edge.realm(realm))!.node!;
+      assert.equal(node.fabrics.size, 1);
+      opened.length = 0;
+      // No address given: the controller reaches the node at the URL it stored at commissioning.
+      const toggled = await cli(['invoke', '--node', nodeId, '--data', cliDir, '1/0x0006/0x02']);
+      assert.equal(toggled.status, 'success');
+      assert.equal(toggled.session.resumed, true);
+      assert.equal(lights.get(realm)!.light.on, true);
+      const onOff = await cli(['read', '--node', nodeId, '--data', cliDir, flag, url, '1/0x0006/0']);
+      assert.equal(onOff.value, true);
+      assert.equal(onOff.session.resumed, true);
+      const vendor = await cli(['read', '--node', nodeId, '--data', cliDir, '0/0x28/1']);
+      assert.equal(vendor.value, `Vendor ${realm}`);
+      assert.deepEqual(opened, [`${realm}:case/resumed`, `${realm}:case/resumed`, `${realm}:case/resumed`]);
+      t.diagnostic(`${flag}: commission ${commissioned.timings.totalMs} ms; resumed connect ${onOff.timings.connectMs} ms, read ${onOff.timings.readMs} ms`);
+    });
+  }
+
+  it('each realm is its own node (one fabric, one light each); bad addresses are usage errors (exit 2)', async () => {
+    for (const name of ['kitchen', 'garage']) {
+      assert.equal(lights.get(name)!.light.on, true, `${name}: toggled once`);
+      assert.deepEqual([...(await server.edge.realm(name))!.node!.fabrics.all()].length, 1);
+    }
+    for (const args of [['--http', 'ftp://x/realms/a/messages'], ['--ws', 'not a url'], ['--http', `${server.url}/realms/kitchen/messages`, '--udp', '127.0.0.1:5540']]) {
+      await assert.rejects(run(process.execPath, ['--import', 'tsx', cliMain, 'read', '--node', '5', '--data', cliDir, ...args, '0/0x28/1'], { timeout: 60_000 }),
+        (e: { code?: number; stderr?: string }) => e.code === 2 && /--http|--ws|one of/.test(e.stderr ?? ''), args.join(' '));
+    }
+  });
+});

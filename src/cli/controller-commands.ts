@@ -12,12 +12,16 @@ import type { NodeAddress } from '../controller/commissioned-nodes.js';
 import type { AttestationPolicy } from '../controller/commission-device.js';
 import { FileStore } from '../storage/file-store.js';
 import { udpControllerTransport } from '../transport/udp-controller-transport.js';
+import { edgeControllerTransport } from '../transport/edge-controller-transport.js';
+import type { WebSocketLike } from '../transport/websocket-client-channel.js';
+import { WebSocket } from 'ws';
 import { fieldsFromJson, FieldsJsonError } from './fields-json.js';
 import { UsageError } from './usage-error.js';
 
-export const CONTROLLER_USAGE = `  matter-sessions commission --udp HOST:PORT --passcode N --data DIR [--node-id ID] [--attestation report|reject]
-  matter-sessions invoke --node ID --data DIR [--udp HOST:PORT] ENDPOINT/CLUSTER/COMMAND [--fields JSON] [--timed MS]
-  matter-sessions read --node ID --data DIR [--udp HOST:PORT] ENDPOINT/CLUSTER/ATTRIBUTE
+export const CONTROLLER_USAGE = `  matter-sessions commission (--udp HOST:PORT | --http URL | --ws URL) --passcode N --data DIR [--node-id ID] [--attestation report|reject]
+  matter-sessions invoke --node ID --data DIR [--udp HOST:PORT | --http URL | --ws URL] ENDPOINT/CLUSTER/COMMAND [--fields JSON] [--timed MS]
+  matter-sessions read --node ID --data DIR [--udp HOST:PORT | --http URL | --ws URL] ENDPOINT/CLUSTER/ATTRIBUTE
+    --http/--ws    an edge realm: http://HOST:PORT/realms/REALM/messages or ws://HOST:PORT/realms/REALM/ws (CASE over it)
     --data         the controller's directory: its fabric (root key, NOC), nodes and resumption records; created if absent
     --node-id/--node  an operational node id (decimal or 0x hex); commission picks the lowest free one by default
     --attestation  report (default): commission a device whose attestation has findings, listing them; reject: refuse it
@@ -42,6 +46,27 @@ async function parseUdp(value: string): Promise<NodeAddress> {
   return { transport: 'udp', host, port };
 }
 
+/** At most one of --udp, --http, --ws (exactly one when `required`): the node's address. */
+async function parseAddress(values: { udp?: string | undefined; http?: string | undefined; ws?: string | undefined }, required: boolean): Promise<NodeAddress | undefined> {
+  const given = [values.udp, values.http, values.ws].filter((v) => v !== undefined);
+  if (given.length > 1) throw new UsageError('give one of --udp HOST:PORT, --http URL and --ws URL');
+  if (given.length === 0) {
+    if (required) throw new UsageError('one of --udp HOST:PORT, --http URL and --ws URL is required');
+    return undefined;
+  }
+  if (values.udp !== undefined) return parseUdp(values.udp);
+  const [flag, value, schemes, transport] = values.http !== undefined
+    ? ['--http', values.http, ['http:', 'https:'], 'http'] as const : ['--ws', values.ws!, ['ws:', 'wss:'], 'ws'] as const;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag}: expected a URL, got "${value}"`);
+  }
+  if (!(schemes as readonly string[]).includes(url.protocol)) throw new UsageError(`${flag}: expected a ${schemes.join(' or ')} URL, got "${value}"`);
+  return { transport, host: value, port: 0 };
+}
+
 function parseTimeout(value: string | undefined): number {
   const timeoutMs = value === undefined ? 10_000 : Number(value);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout: expected a positive integer (ms), got "${value}"`);
@@ -61,7 +86,9 @@ function parseCommandPath(text: string | undefined, what: 'COMMAND' | 'ATTRIBUTE
 async function withController<T>(data: string | undefined, timeoutMs: number, work: (controller: MatterController) => Promise<T>): Promise<T> {
   if (data === undefined) throw new UsageError('--data DIR is required (the controller keeps its fabric there)');
   const storage = await FileStore.open(data);
-  const controller = await MatterController.open({ storage, transport: udpControllerTransport(), timeoutMs });
+  const controller = await MatterController.open({ storage, transport: edgeControllerTransport({
+    udp: udpControllerTransport(), webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+  }), timeoutMs });
   try {
     return await work(controller);
   } finally {
@@ -76,12 +103,11 @@ export async function commissionCommand(args: string[]): Promise<object> {
   const { values } = parseArgs({
     args, strict: true,
     options: {
-      udp: { type: 'string' }, passcode: { type: 'string' }, data: { type: 'string' }, 'node-id': { type: 'string' },
+      udp: { type: 'string' }, http: { type: 'string' }, ws: { type: 'string' }, passcode: { type: 'string' }, data: { type: 'string' }, 'node-id': { type: 'string' },
       attestation: { type: 'string' }, timeout: { type: 'string' },
     },
   });
-  if (values.udp === undefined) throw new UsageError('--udp HOST:PORT is required');
-  const address = await parseUdp(values.udp);
+  const address = (await parseAddress(values, true))!;
   if (values.passcode === undefined || !/^\d{1,8}$/.test(values.passcode)) throw new UsageError(`--passcode: expected up to 8 digits, got ${values.passcode === undefined ? 'nothing' : `"${values.passcode}"`}`);
   const nodeId = values['node-id'] === undefined ? undefined : parseNodeId('--node-id', values['node-id']);
   const policy = values.attestation ?? 'report';
@@ -108,7 +134,7 @@ export async function invokeCommand(args: string[]): Promise<object> {
   const { values, positionals } = parseArgs({
     args, strict: true, allowPositionals: true,
     options: {
-      udp: { type: 'string' }, node: { type: 'string' }, data: { type: 'string' }, fields: { type: 'string' },
+      udp: { type: 'string' }, http: { type: 'string' }, ws: { type: 'string' }, node: { type: 'string' }, data: { type: 'string' }, fields: { type: 'string' },
       timed: { type: 'string' }, timeout: { type: 'string' },
     },
   });
@@ -124,7 +150,7 @@ export async function invokeCommand(args: string[]): Promise<object> {
   }
   const timed = values.timed === undefined ? undefined : Number(values.timed);
   if (timed !== undefined && (!Number.isInteger(timed) || timed < 1 || timed > 65535)) throw new UsageError(`--timed: expected 1 to 65535 ms, got "${values.timed}"`);
-  const address = values.udp === undefined ? undefined : await parseUdp(values.udp);
+  const address = await parseAddress(values, false);
   const timeoutMs = parseTimeout(values.timeout);
   const started = performance.now();
   return withController(values.data, timeoutMs, async (controller) => {
@@ -154,12 +180,15 @@ export async function invokeCommand(args: string[]): Promise<object> {
 export async function readCommand(args: string[]): Promise<object> {
   const { values, positionals } = parseArgs({
     args, strict: true, allowPositionals: true,
-    options: { udp: { type: 'string' }, node: { type: 'string' }, data: { type: 'string' }, timeout: { type: 'string' } },
+    options: {
+      udp: { type: 'string' }, http: { type: 'string' }, ws: { type: 'string' }, node: { type: 'string' }, data: { type: 'string' },
+      timeout: { type: 'string' },
+    },
   });
   const nodeId = parseNodeId('--node', values.node);
   if (positionals.length > 1) throw new UsageError(`expected one ENDPOINT/CLUSTER/ATTRIBUTE, got ${positionals.length}`);
   const path = parseCommandPath(positionals[0], 'ATTRIBUTE');
-  const address = values.udp === undefined ? undefined : await parseUdp(values.udp);
+  const address = await parseAddress(values, false);
   const timeoutMs = parseTimeout(values.timeout);
   const started = performance.now();
   return withController(values.data, timeoutMs, async (controller) => {
