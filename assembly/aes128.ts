@@ -3,14 +3,15 @@
 // Technique: vector permute. SubBytes is computed, not looked up in a 256-byte table: each byte is mapped into
 // the tower field GF((2^4)^2), inverted there with 16-entry tables indexed by 4-bit values, and mapped back
 // (scripts/derive-aes-tables.mjs derives the tables and explains the maths). Every table access is an
-// i8x16.swizzle, which reads all 16 table bytes from a register whatever the index, so no memory address and no
-// branch depends on key or data: there is nothing for a cache-timing attack to observe. ShiftRows and the
-// MixColumns rotations are fixed shuffles; xtime uses an arithmetic shift as a mask instead of a branch.
+// i8x16.swizzle (relaxed_swizzle in the relaxed build: assembly/lookup.ts), which reads all 16 table bytes from
+// a register whatever the index, so no memory address and no branch depends on key or data: there is nothing for
+// a cache-timing attack to observe. ShiftRows and the MixColumns rotations are fixed shuffles; xtime uses an arithmetic shift as a mask instead of a branch.
 import {
   placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, rotateRows1Layout0,
   rotateRows1Layout1, rotateRows1Layout2, rotateRows1Layout3, rotateRows2Layout0, rotateRows2Layout1,
   rotateRows2Layout2, rotateRows2Layout3,
 } from './aes-layouts';
+import { lookup } from './lookup';
 import { C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_JO } from './aes-tables';
 
 export const ROUND_KEYS_BYTES: i32 = 11 * 16;
@@ -35,18 +36,18 @@ const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x
   const lowNibble = v128.load(LOW_NIBBLE);
   const inverse = v128.load(GF16_INVERSE);
   const t = v128.xor(
-    v128.swizzle(v128.load(INPUT_LOW), v128.and(x, lowNibble)),
-    v128.swizzle(v128.load(INPUT_HIGH), highNibbles(x)),
+    lookup(v128.load(INPUT_LOW), v128.and(x, lowNibble)),
+    lookup(v128.load(INPUT_HIGH), highNibbles(x)),
   );
   const i = highNibbles(t);
   const k = v128.and(t, lowNibble);
   const j = v128.xor(i, k);
-  const ak = v128.swizzle(v128.load(C_OVER_K), k);
-  const iak = v128.xor(v128.swizzle(inverse, i), ak);
-  const jak = v128.xor(v128.swizzle(inverse, j), ak);
-  const io = v128.xor(v128.swizzle(inverse, iak), j);
-  const jo = v128.xor(v128.swizzle(inverse, jak), i);
-  return v128.xor(v128.swizzle(v128.load(OUTPUT_IO), io), v128.swizzle(v128.load(OUTPUT_JO), jo));
+  const ak = lookup(v128.load(C_OVER_K), k);
+  const iak = v128.xor(lookup(inverse, i), ak);
+  const jak = v128.xor(lookup(inverse, j), ak);
+  const io = v128.xor(lookup(inverse, iak), j);
+  const jo = v128.xor(lookup(inverse, jak), i);
+  return v128.xor(lookup(v128.load(OUTPUT_IO), io), lookup(v128.load(OUTPUT_JO), jo));
 }
 
 // State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197. ShiftRows is never done as

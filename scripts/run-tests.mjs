@@ -49,6 +49,7 @@ const files = [
   'test/web-edge-e2e.test.ts',
   'test/runtimes.test.ts',
   'test/core-p256-native.test.ts',
+  'test/core-builds.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

@@ -248,8 +248,20 @@ function allocatorChecks(lib: typeof Library): Check[] {
   ];
 }
 
+/** ready() without a source picks the relaxed-SIMD build exactly where the engine validates relaxed SIMD. */
+function buildChecks(lib: typeof Library): Check[] {
+  return [{
+    name: 'ready() loaded the relaxed-SIMD build exactly where the engine has relaxed SIMD (workerd: the given module)',
+    run() {
+      const build = lib.coreBuild();
+      if (build === 'given') return; // workerd's entry hands ready() the module it imported
+      equal(build, lib.hasRelaxedSimd() ? 'relaxed-simd' : 'simd', 'coreBuild()');
+    },
+  }];
+}
+
 export function coreChecks(lib: typeof Library, data: SuiteData): Check[] {
-  return [...ccmChecks(lib, data), ...argumentChecks(lib), ...allocatorChecks(lib)];
+  return [...buildChecks(lib), ...ccmChecks(lib, data), ...argumentChecks(lib), ...allocatorChecks(lib)];
 }
 
 /** Runs every check; used by the non-Node runtimes, which report the counts back to the Node test. */
