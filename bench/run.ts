@@ -7,6 +7,7 @@ import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
 import { matterJsRoundTrip } from './matter-js-session.js';
 import { benchSessionRoundTrip, fileStoreSaves, heapPerIdleSession } from './session-bench.js';
 import { pairWithMatterJs, paseBothBackends } from './pase-bench.js';
+import { benchAllRuntimes, runtimeTable } from './runtimes/run-runtimes.js';
 
 await ready();
 
@@ -26,6 +27,9 @@ function printCcm(rows: CcmRow[]): void {
 
 const ccm = benchCcm();
 printCcm(ccm);
+console.log('\nThe same core bench in every runtime, one process each (ours: AesCcmKey with the build ready() picks; matter.js: its pure-JS Ccm), messages/s');
+const runtimes = await benchAllRuntimes();
+console.log(runtimeTable(runtimes));
 const allocator = benchAllocator();
 console.log('\nSession ids: allocate+release per second');
 for (const row of allocator) console.log(`${fmt(row.live).padStart(6)} live: ${fmt(row.allocateReleasePerSecond)}/s`);
@@ -53,9 +57,10 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/core.json', import.meta.url);
 writeFileSync(file, JSON.stringify({
   measuredAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
   method: 'one process; candidates interleaved per round; 7 rounds of 80 ms after 150 ms warm-up; medians',
   ccm,
+  runtimes,
   allocator,
   session: {
     roundTripMessagesPerSecond: roundTrip,

@@ -1,0 +1,4 @@
+import { ready } from '../src/index.js';
+import { paseBothBackends } from './pase-bench.js';
+await ready();
+console.log(await paseBothBackends(3));
