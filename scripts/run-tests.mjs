@@ -50,6 +50,7 @@ const files = [
   'test/runtimes.test.ts',
   'test/core-p256-native.test.ts',
   'test/core-builds.test.ts',
+  'test/core-key-pair.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

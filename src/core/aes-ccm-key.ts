@@ -131,24 +131,7 @@ export class AesCcmKey {
    * must have room for the tag. Returns the sealed message's length. One copy into the core, one back.
    */
   sealInPlace(message: Uint8Array, aadLength: number, plaintextLength: number, nonce: Uint8Array, tagLength = 16): number {
-    const m = check.bytes('message', message);
-    const n = check.nonce(nonce);
-    const t = check.tagLength(tagLength);
-    check.lengthWithin('aadLength', aadLength, m.length);
-    check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
-    check.payloadFits('plaintextLength', plaintextLength, n.length);
-    const total = aadLength + plaintextLength + t;
-    if (total > m.length) throw new RangeError(`message: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
-    const keys = this.#keys();
-
-    const base = scratch(16 + total + 16);
-    const heap = memoryBytes();
-    heap.set(n, base);
-    heap.set(m.subarray(0, aadLength + plaintextLength), base + 16);
-    const dataAt = base + 16 + aadLength;
-    core().ccmSeal(keys, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
-    m.set(heap.subarray(dataAt, dataAt + plaintextLength + t), aadLength);
-    return total;
+    return sealInPlaceWith(this.#keys(), message, aadLength, plaintextLength, nonce, tagLength);
   }
 
   /**
@@ -157,24 +140,7 @@ export class AesCcmKey {
    * `message` is untouched.
    */
   openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16): number {
-    const m = check.bytes('message', message);
-    const n = check.nonce(nonce);
-    const t = check.tagLength(tagLength);
-    check.lengthWithin('aadLength', aadLength, m.length - t);
-    const length = m.length - aadLength - t;
-    check.payloadFits('message', length, n.length);
-    const keys = this.#keys();
-
-    const base = scratch(16 + m.length + 16);
-    const heap = memoryBytes();
-    heap.set(n, base);
-    heap.set(m, base + 16);
-    const dataAt = base + 16 + aadLength;
-    if (core().ccmOpen(keys, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
-      throw new AuthenticationError();
-    }
-    m.set(heap.subarray(dataAt, dataAt + length), aadLength);
-    return length;
+    return openInPlaceWith(this.#keys(), message, aadLength, nonce, tagLength);
   }
 
   /**
@@ -202,6 +168,50 @@ export class AesCcmKey {
     output.set(heap.subarray(base + 16, base + 16 + d.length));
     return d.length;
   }
+}
+
+/** AesCcmKey.sealInPlace with the expanded key at `slot` (also CcmKeyPair's). Validates before touching anything. */
+export function sealInPlaceWith(slot: number, message: Uint8Array, aadLength: number, plaintextLength: number,
+  nonce: Uint8Array, tagLength: number): number {
+  const m = check.bytes('message', message);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('aadLength', aadLength, m.length);
+  check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
+  check.payloadFits('plaintextLength', plaintextLength, n.length);
+  const total = aadLength + plaintextLength + t;
+  if (total > m.length) throw new RangeError(`message: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
+
+  const base = scratch(16 + total + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  heap.set(m.subarray(0, aadLength + plaintextLength), base + 16);
+  const dataAt = base + 16 + aadLength;
+  core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
+  m.set(heap.subarray(dataAt, dataAt + plaintextLength + t), aadLength);
+  return total;
+}
+
+/** AesCcmKey.openInPlace with the expanded key at `slot` (also CcmKeyPair's). */
+export function openInPlaceWith(slot: number, message: Uint8Array, aadLength: number, nonce: Uint8Array,
+  tagLength: number): number {
+  const m = check.bytes('message', message);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('aadLength', aadLength, m.length - t);
+  const length = m.length - aadLength - t;
+  check.payloadFits('message', length, n.length);
+
+  const base = scratch(16 + m.length + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  heap.set(m, base + 16);
+  const dataAt = base + 16 + aadLength;
+  if (core().ccmOpen(slot, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
+    throw new AuthenticationError();
+  }
+  m.set(heap.subarray(dataAt, dataAt + length), aadLength);
+  return length;
 }
 
 function withKey<T>(key: Uint8Array, use: (k: AesCcmKey) => T): T {
