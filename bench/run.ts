@@ -6,6 +6,7 @@ import { ready } from '../src/index.js';
 import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
 import { matterJsRoundTrip } from './matter-js-session.js';
 import { benchSessionRoundTrip, fileStoreSaves, heapPerIdleSession } from './session-bench.js';
+import { hotPathAllocation } from './hot-path-allocation.js';
 import { pairWithMatterJs, paseBothBackends } from './pase-bench.js';
 import { benchAllRuntimes, runtimeTable } from './runtimes/run-runtimes.js';
 
@@ -42,6 +43,8 @@ for (const [name, rate] of Object.entries(roundTrip)) {
 }
 const heap = await heapPerIdleSession(10_000);
 console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesPerSession)} bytes (+ ${heap.keySlotBytesPerSession} bytes of key slots in wasm memory)`);
+const allocation = await hotPathAllocation();
+console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.decodeBytesPerMessage)} bytes`);
 const saves = await fileStoreSaves(1000, 3);
 console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
 
@@ -66,6 +69,7 @@ writeFileSync(file, JSON.stringify({
     roundTripMessagesPerSecond: roundTrip,
     ratioToMatterJs: Object.fromEntries(Object.entries(roundTrip).filter(([n]) => n.startsWith('matter.js')).map(([n, r]) => [n, ours / r])),
     heapPerIdleSession: heap,
+    hotPathAllocation: allocation,
     fileStoreResumptionSaves: saves,
   },
   pase: { handshakes: pase, pairWithMatterJsDevice: interop },

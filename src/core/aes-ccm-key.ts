@@ -137,10 +137,10 @@ export class AesCcmKey {
   /**
    * Opens a message in place: `message[0, aadLength)` is the AAD and the rest is ciphertext || tag. On success the
    * plaintext replaces the ciphertext and its length is returned; on failure AuthenticationError is thrown and
-   * `message` is untouched.
+   * `message` is untouched. `messageLength` limits the message to `message[0, messageLength)`.
    */
-  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16): number {
-    return openInPlaceWith(this.#keys(), message, aadLength, nonce, tagLength);
+  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16, messageLength?: number): number {
+    return openInPlaceWith(this.#keys(), message, aadLength, nonce, tagLength, messageLength);
   }
 
   /**
@@ -185,32 +185,48 @@ export function sealInPlaceWith(slot: number, message: Uint8Array, aadLength: nu
   const base = scratch(16 + total + 16);
   const heap = memoryBytes();
   heap.set(n, base);
-  heap.set(m.subarray(0, aadLength + plaintextLength), base + 16);
+  copyBytes(m, 0, heap, base + 16, aadLength + plaintextLength);
   const dataAt = base + 16 + aadLength;
   core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
-  m.set(heap.subarray(dataAt, dataAt + plaintextLength + t), aadLength);
+  copyBytes(heap, dataAt, m, aadLength, plaintextLength + t);
   return total;
 }
 
-/** AesCcmKey.openInPlace with the expanded key at `slot` (also CcmKeyPair's). */
+// The session hot path allocates nothing per message: a subarray view is an allocation, so the short messages
+// Matter mostly sends are copied byte by byte (as fast at these sizes); long ones go through set().
+const COPY_BY_LOOP_MAX = 256;
+function copyBytes(from: Uint8Array, fromAt: number, to: Uint8Array, toAt: number, length: number): void {
+  if (length <= COPY_BY_LOOP_MAX) {
+    for (let i = 0; i < length; i++) to[toAt + i] = from[fromAt + i]!;
+  } else {
+    to.set(from.subarray(fromAt, fromAt + length), toAt);
+  }
+}
+
+/**
+ * AesCcmKey.openInPlace with the expanded key at `slot` (also CcmKeyPair's); the message is
+ * `message[0, messageLength)` (all of it by default), so a reusable buffer needs no view.
+ */
 export function openInPlaceWith(slot: number, message: Uint8Array, aadLength: number, nonce: Uint8Array,
-  tagLength: number): number {
+  tagLength: number, messageLength?: number): number {
   const m = check.bytes('message', message);
   const n = check.nonce(nonce);
   const t = check.tagLength(tagLength);
-  check.lengthWithin('aadLength', aadLength, m.length - t);
-  const length = m.length - aadLength - t;
+  const used = messageLength === undefined ? m.length : messageLength;
+  if (messageLength !== undefined) check.lengthWithin('messageLength', messageLength, m.length);
+  check.lengthWithin('aadLength', aadLength, used - t);
+  const length = used - aadLength - t;
   check.payloadFits('message', length, n.length);
 
-  const base = scratch(16 + m.length + 16);
+  const base = scratch(16 + used + 16);
   const heap = memoryBytes();
   heap.set(n, base);
-  heap.set(m, base + 16);
+  copyBytes(m, 0, heap, base + 16, used);
   const dataAt = base + 16 + aadLength;
   if (core().ccmOpen(slot, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
     throw new AuthenticationError();
   }
-  m.set(heap.subarray(dataAt, dataAt + length), aadLength);
+  copyBytes(heap, dataAt, m, aadLength, length);
   return length;
 }
 

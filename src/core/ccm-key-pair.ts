@@ -124,7 +124,7 @@ export class CcmKeyPair {
   }
 
   /** AesCcmKey.openInPlace with the receiving key. */
-  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16): number {
-    return openInPlaceWith(this.#slot(this.#receive), message, aadLength, nonce, tagLength);
+  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16, messageLength?: number): number {
+    return openInPlaceWith(this.#slot(this.#receive), message, aadLength, nonce, tagLength, messageLength);
   }
 }

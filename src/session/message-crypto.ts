@@ -11,6 +11,8 @@ import { payloadHeaderLength, readPayloadHeader, writePayloadHeader, type Payloa
 export class MessageScratch {
   readonly nonce = new Uint8Array(13);
   #plain = new Uint8Array(1024);
+  /** The buffer the last openMessage decrypted into. */
+  opened: Uint8Array = this.#plain;
 
   /** A reusable buffer of at least `length` bytes. */
   plain(length: number): Uint8Array {
@@ -30,7 +32,7 @@ export class MessageScratch {
 /** What seals and opens a message in place: an AesCcmKey (group keys) or a session's CcmKeyPair. */
 export interface InPlaceCipher {
   sealInPlace(message: Uint8Array, aadLength: number, plaintextLength: number, nonce: Uint8Array, tagLength?: number): number;
-  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength?: number): number;
+  openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength?: number, messageLength?: number): number;
 }
 
 /** A node id split once into 32-bit halves, so building a nonce needs no BigInt arithmetic per message. */
@@ -77,24 +79,29 @@ export function sealMessage(scratch: MessageScratch, key: InPlaceCipher, header:
 }
 
 /**
- * Decrypts the part of `datagram` after its header into scratch; returns the plaintext (a view of scratch) or
- * throws AuthenticationError. `datagram` is never modified.
+ * Decrypts the part of `datagram` after its header; returns the plaintext's length, the plaintext being
+ * `scratch.opened[headerLength, headerLength + length)`, or throws AuthenticationError. `datagram` is never
+ * modified. No view is made (each would be an allocation per message).
  */
 export function openMessage(scratch: MessageScratch, key: InPlaceCipher, header: MessageHeader, senderLow: number,
-  senderHigh: number, datagram: Uint8Array, headerLength: number): Uint8Array {
+  senderHigh: number, datagram: Uint8Array, headerLength: number): number {
   const work = scratch.plain(datagram.length);
-  work.set(datagram);
-  const view = work.subarray(0, datagram.length);
+  scratch.opened = work;
   const nonce = scratch.nonceFor(securityFlags(header), header.messageCounter, senderLow, senderHigh);
-  const length = key.openInPlace(view, headerLength, nonce, MIC_LENGTH);
-  return work.subarray(headerLength, headerLength + length);
+  // The core copies the datagram in and the plaintext out; the work buffer only receives the plaintext.
+  work.set(datagram);
+  return key.openInPlace(work, headerLength, nonce, MIC_LENGTH, datagram.length);
 }
 
-/** Splits a plaintext into its payload header and a copy of the application payload. */
-export function splitPayload(plain: Uint8Array): { payloadHeader: PayloadHeader; payload: Uint8Array } {
-  const reader = new ByteReader(plain);
+/** Splits the plaintext `bytes[start, end)` into its payload header and a copy of the application payload. */
+export function splitPayload(bytes: Uint8Array, start = 0, end = bytes.length): { payloadHeader: PayloadHeader; payload: Uint8Array } {
+  const reader = new ByteReader(bytes, start, end);
   const payloadHeader = readPayloadHeader(reader);
   // Views into reusable scratch must not escape: copy what the caller keeps.
   if (payloadHeader.securedExtensions) payloadHeader.securedExtensions = payloadHeader.securedExtensions.slice();
-  return { payloadHeader, payload: plain.slice(reader.offset) };
+  // From the result pool (see result-pool.ts): a copy with no ArrayBuffer of its own per message.
+  const payload = resultBytes(end - reader.offset);
+  if (payload.length <= 256) for (let i = 0, at = reader.offset; i < payload.length; i++) payload[i] = bytes[at + i]!;
+  else payload.set(bytes.subarray(reader.offset, end));
+  return { payloadHeader, payload };
 }

@@ -671,7 +671,7 @@ export class SessionManager {
     if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
     if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
     // The hot path: opened and committed in one go, with no closure per message.
-    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
     this.#commitSecure(message.session as SecureSession, message.header.messageCounter);
     return message;
   }
@@ -688,7 +688,7 @@ export class SessionManager {
     const prefix = readClearHeaderPrefix(reader);
     if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
     if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
-    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
     return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter) };
   }
 
@@ -699,12 +699,12 @@ export class SessionManager {
   }
 
   /** Checks the counter against the window (without committing) and authenticates and decrypts. */
-  #openSecure(datagram: Uint8Array, sessionId: number, security: number): DecodedMessage {
+  #openSecure(datagram: Uint8Array, reader: ByteReader, sessionId: number, security: number): DecodedMessage {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new UnknownSessionError(sessionId);
     // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
     if (security & 0x80) throw new MalformedMessageError('security flags', 'privacy flag on a unicast message', 3);
-    const reader = new ByteReader(datagram);
+    reader.offset = 0; // the caller's reader, which read the clear prefix: one reader per message
     const header = readMessageHeader(reader);
     const headerLength = reader.offset;
     if (datagram.length < headerLength + MIC_LENGTH) {
@@ -712,15 +712,15 @@ export class SessionManager {
     }
     const verdict = session.peerWindow.verify(header.messageCounter);
     if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, header, undefined);
-    let plain: Uint8Array;
+    let plainLength: number;
     try {
-      plain = openMessage(this.#scratch, session.keys, header, session.receiveNonceLow, session.receiveNonceHigh, datagram,
-        headerLength);
+      plainLength = openMessage(this.#scratch, session.keys, header, session.receiveNonceLow, session.receiveNonceHigh,
+        datagram, headerLength);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationFailedError(sessionId);
       throw error;
     }
-    const { payloadHeader, payload } = splitPayload(plain);
+    const { payloadHeader, payload } = splitPayload(this.#scratch.opened, headerLength, headerLength + plainLength);
     if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
     return { session, header, payloadHeader, payload };
   }
@@ -777,9 +777,9 @@ export class SessionManager {
         // The AAD is the header as sent, before obfuscation: the de-obfuscated bytes.
         const aadAndCipher = clear === datagram ? datagram : concatHeaderAndBody(clear, datagram, headerLength);
         const sender = nonceNodeId(header.sourceNodeId);
-        const plain = openMessage(this.#scratch, key.encryptionKey, header, sender.low, sender.high, aadAndCipher, headerLength);
+        const plainLength = openMessage(this.#scratch, key.encryptionKey, header, sender.low, sender.high, aadAndCipher, headerLength);
         if (!this.#groupKeys.isMapped(key.fabricIndex, header.destinationGroupId, key.keySetId)) continue;
-        return this.#acceptGroup(key, header, splitPayload(plain));
+        return this.#acceptGroup(key, header, splitPayload(this.#scratch.opened, headerLength, headerLength + plainLength));
       } catch (error) {
         if (error instanceof AuthenticationError) continue;
         if (error instanceof MalformedMessageError) { malformed = error; continue; }
