@@ -101,7 +101,6 @@ export function splitPayload(bytes: Uint8Array, start = 0, end = bytes.length): 
   if (payloadHeader.securedExtensions) payloadHeader.securedExtensions = payloadHeader.securedExtensions.slice();
   // From the result pool (see result-pool.ts): a copy with no ArrayBuffer of its own per message.
   const payload = resultBytes(end - reader.offset);
-  if (payload.length <= 256) for (let i = 0, at = reader.offset; i < payload.length; i++) payload[i] = bytes[at + i]!;
-  else payload.set(bytes.subarray(reader.offset, end));
+  payload.set(bytes.subarray(reader.offset, end));
   return { payloadHeader, payload };
 }
