@@ -59,6 +59,12 @@ async function inDeno(file: string): Promise<PortableReport> {
   return JSON.parse(await runForLastLine(bin('deno'), args, 180_000)) as PortableReport;
 }
 
+/** Node 20 with relaxed SIMD switched on (V8 11.3 has it behind a flag; Node 22's V8 ships it). */
+async function inNodeRelaxed(file: string): Promise<PortableReport> {
+  const report = JSON.parse(await runForLastLine(process.execPath, ['--experimental-wasm-relaxed-simd', file], 180_000)) as PortableReport;
+  return { ...report, runtime: 'Node --experimental-wasm-relaxed-simd' };
+}
+
 async function inBun(file: string): Promise<PortableReport> {
   return JSON.parse(await runForLastLine(bin('bun'), ['run', '--no-install', file], 180_000)) as PortableReport;
 }
@@ -109,6 +115,7 @@ export async function benchAllRuntimes(only?: string[]): Promise<RuntimeResult[]
   await bundle('./page-entry.ts', pageJs);
   const runs: Array<[string, () => Promise<PortableReport>]> = [
     ['Node', async () => { await lib.ready(); return portableCoreBench(lib, matterCcm, 'Node', process.version); }],
+    ['Node-relaxed', () => inNodeRelaxed(cli)],
     ['Deno', () => inDeno(cli)],
     ['Bun', () => inBun(cli)],
     ['workerd', () => inWorkerd(worker, wasm)],
