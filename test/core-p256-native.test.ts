@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { p256 } from '@noble/curves/nist.js';
 import { pbkdf2Sha256 } from '../src/crypto/hashes.js';
 import {
-  nativeMultiply, nativeMultiplyBase, nativePbkdf2Sha256, p256Backend, useNativeP256,
+  nativeMultiply, nativeMultiplyBase, nativePbkdf2Sha256, p256Backend, redetectNativeP256, useNativeP256,
 } from '../src/crypto/p256-native.js';
 import { encodePoint, G, M, N, pointArgument, randomScalar, scalarArgument } from '../src/crypto/spake2p-group.js';
 import * as lib from '../src/index.js';
@@ -69,6 +69,28 @@ describe('native P-256 backend', () => {
       assert.equal(toHex(nativePbkdf2Sha256(password, hex(v.salt), v.iterations, 80)!),
         toHex(pbkdf2Sha256(password, hex(v.salt), v.iterations, 80)));
     }
+  });
+
+  it('a node:crypto that gives other results than @noble (a partial compatibility layer) fails the self-check', () => {
+    const processObject = globalThis.process as unknown as { getBuiltinModule: (id: string) => unknown };
+    const real = processObject.getBuiltinModule;
+    const nodeCrypto = real('node:crypto') as { pbkdf2Sync: (...args: unknown[]) => Uint8Array };
+    // A PBKDF2 that ignores its iteration count: ECDH works, PBKDF2 gives other bytes than @noble.
+    const broken = (id: string) => id !== 'node:crypto' ? real(id) : {
+      ...nodeCrypto,
+      pbkdf2Sync: (password: Uint8Array, salt: Uint8Array, _iterations: number, length: number, digest: string) =>
+        nodeCrypto.pbkdf2Sync(password, salt, 1, length, digest),
+    };
+    processObject.getBuiltinModule = broken;
+    try {
+      redetectNativeP256();
+      assert.equal(p256Backend(), '@noble');
+      assert.equal(nativeMultiply(G, 5n), undefined);
+    } finally {
+      processObject.getBuiltinModule = real;
+      redetectNativeP256();
+    }
+    assert.equal(p256Backend(), 'native');
   });
 
   it('switched off, nothing native answers', () => {

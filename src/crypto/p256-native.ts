@@ -14,6 +14,7 @@
 // caveat, as @noble itself: JS bigints are not guaranteed constant-time). The two fallbacks (k = n - 1, k*P = ±P)
 // happen with probability about 2^-255 for a random scalar.
 import { p256 } from '@noble/curves/nist.js';
+import { pbkdf2Sha256 } from './hashes.js';
 import type { CurvePoint } from './spake2p-group.js';
 
 interface NativeEcdh {
@@ -52,21 +53,48 @@ let native: NativeCrypto | undefined | null = null;
 let ecdh: NativeEcdh | undefined;
 let enabled = true;
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Once, before first use: the native backend must give @noble's results on a fixed case of each operation (a
+ * runtime can offer node:crypto with ECDH or PBKDF2 missing or partial, as compatibility layers do); if anything
+ * differs or throws, @noble is used from then on.
+ */
+function selfCheck(crypto: NativeCrypto): boolean {
+  try {
+    ecdh = crypto.createECDH('prime256v1');
+    const k = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321n;
+    const base = nativeMultiplyBaseWith(ecdh, k);
+    const product = nativeMultiplyWith(ecdh, Point.BASE.multiply(3n), k);
+    const salt = new Uint8Array(16).fill(7), password = new Uint8Array([1, 2, 3, 4]);
+    return base.equals(Point.BASE.multiply(k)) && product !== undefined && product.equals(Point.BASE.multiply(3n * k))
+      && sameBytes(new Uint8Array(crypto.pbkdf2Sync(password, salt, 2, 80, 'sha256')), pbkdf2Sha256(password, salt, 2, 80));
+  } catch {
+    return false;
+  }
+}
+
 function nativeCrypto(): NativeCrypto | undefined {
-  if (native === null) native = findNativeCrypto();
+  if (native === null) {
+    const found = findNativeCrypto();
+    native = found !== undefined && selfCheck(found) ? found : undefined;
+  }
   return enabled ? native : undefined;
 }
 
 function nativeEcdh(): NativeEcdh | undefined {
-  const crypto = nativeCrypto();
-  if (crypto === undefined) return undefined;
-  ecdh ??= crypto.createECDH('prime256v1');
-  return ecdh;
+  return nativeCrypto() === undefined ? undefined : ecdh;
 }
 
 /** Which backend multiplies points and runs PBKDF2: 'native' (node:crypto) or '@noble' (pure JS). */
 export function p256Backend(): 'native' | '@noble' {
   return nativeCrypto() === undefined ? '@noble' : 'native';
+}
+
+/** Forgets the detection, so the next use detects and self-checks again (tests only). */
+export function redetectNativeP256(): void {
+  native = null;
+  ecdh = undefined;
 }
 
 /** Tests and benchmarks compare both backends in one process; production code never calls this. */
@@ -80,7 +108,10 @@ const fieldFromBytes = (bytes: Uint8Array): bigint => Fp.fromBytes(bytes);
 /** k*G with the whole point, or undefined when the runtime has no native backend. k must be in 1..n-1. */
 export function nativeMultiplyBase(k: bigint): CurvePoint | undefined {
   const e = nativeEcdh();
-  if (e === undefined) return undefined;
+  return e === undefined ? undefined : nativeMultiplyBaseWith(e, k);
+}
+
+function nativeMultiplyBaseWith(e: NativeEcdh, k: bigint): CurvePoint {
   const secret = scalarBytes(k);
   e.setPrivateKey(secret);
   secret.fill(0);
@@ -93,7 +124,10 @@ export function nativeMultiplyBase(k: bigint): CurvePoint | undefined {
  */
 export function nativeMultiply(P: CurvePoint, k: bigint): CurvePoint | undefined {
   const e = nativeEcdh();
-  if (e === undefined) return undefined;
+  return e === undefined ? undefined : nativeMultiplyWith(e, P, k);
+}
+
+function nativeMultiplyWith(e: NativeEcdh, P: CurvePoint, k: bigint): CurvePoint | undefined {
   const next = Fn.add(k, 1n);
   if (next === 0n) return undefined;
   const { x: px, y: py } = P.toAffine();
