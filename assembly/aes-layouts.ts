@@ -59,6 +59,11 @@ const ROTATE_ROWS_2_LAYOUT_3: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12,
 @inline export function placeKeyLayout3(x: v128): v128 {
   return i8x16.shuffle(x, x, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
 }
+const SHIFT_ROWS: usize = memory.data<u8>([0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11]);
+// @ts-ignore: decorator
+@inline export function shiftRows(x: v128): v128 {
+  return lookup(x, v128.load(SHIFT_ROWS));
+}
 const RESTORE_ORDER_FROM_LAYOUT_2: usize = memory.data<u8>([0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12, 5, 14, 7]);
 // @ts-ignore: decorator
 @inline export function restoreOrderFromLayout2(x: v128): v128 {

@@ -64,6 +64,13 @@ const ROTATE_ROWS_2_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layo
   return i8x16.shuffle(x, x, ${list(keyPlacement(layouts[r]))});
 }`);
 }
+// The compact build (JavaScriptCore) does ShiftRows as a shuffle in every round and stays in layout 0: fewer
+// distinct masks live at once, which its register allocator handles better. out[p] = in[sigma(p)].
+out.push(`const SHIFT_ROWS: usize = memory.data<u8>([${list(lanes(sigma))}]);
+// @ts-ignore: decorator
+@inline export function shiftRows(x: v128): v128 {
+  return lookup(x, v128.load(SHIFT_ROWS));
+}`);
 // After round 10 the layout is layouts[2]; this shuffle puts the bytes back in FIPS 197 order.
 out.push(`const RESTORE_ORDER_FROM_LAYOUT_2: usize = memory.data<u8>([${list(lanes((q) => inverse(layouts[2])(q)))}]);
 // @ts-ignore: decorator

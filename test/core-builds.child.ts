@@ -1,12 +1,15 @@
-// Run by test/core-builds.test.ts in a Node started with --experimental-wasm-relaxed-simd (Node 20's V8 has relaxed
-// SIMD behind that flag): the whole core suite on the build ready() picks there, then both builds side by side on
-// the same random inputs. Prints one JSON line.
+// Run by test/core-builds.test.ts, in a Node started with --experimental-wasm-relaxed-simd when relaxed builds are
+// involved (Node 20's V8 has relaxed SIMD behind that flag): the whole core suite on the build ready() picks, or on
+// the build named by the first argument; with `compare`, every build side by side on the same random inputs.
+// Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import * as lib from '../src/index.js';
 import { coreChecks, seededBytes } from './conformance/core-suite.js';
 import { suiteData } from './conformance/suite-data.js';
 
-await lib.ready();
+const [only, compare] = [process.argv[2], process.argv[3] === 'compare'];
+const file = (name: string) => readFileSync(new URL(`../build/${name}`, import.meta.url));
+await lib.ready(only ? file(only) : undefined);
 let passed = 0;
 const failures: string[] = [];
 for (const check of coreChecks(lib, suiteData())) {
@@ -27,9 +30,9 @@ interface Exports {
   ccmOpen(k: number, n: number, nl: number, a: number, al: number, i: number, l: number, o: number, tag: number, t: number): number;
   ctrXor(k: number, n: number, nl: number, i: number, l: number, o: number, c: number): void;
 }
-const instantiate = async (file: string) => (await WebAssembly.instantiate(readFileSync(new URL(`../build/${file}`, import.meta.url)), {}))
-  .instance.exports as unknown as Exports;
-const builds = [await instantiate('matter-sessions.wasm'), await instantiate('matter-sessions-relaxed.wasm')];
+const instantiate = async (name: string) => (await WebAssembly.instantiate(file(name), {})).instance.exports as unknown as Exports;
+const builds = compare ? await Promise.all(['matter-sessions.wasm', 'matter-sessions-relaxed.wasm', 'matter-sessions-compact.wasm',
+  'matter-sessions-compact-relaxed.wasm'].map(instantiate)) : [];
 
 /** Seals, opens and CTR-XORs one seeded message in a build; returns every output byte. */
 function run(e: Exports, seed: number): string {
@@ -53,8 +56,9 @@ function run(e: Exports, seed: number): string {
 }
 
 let compared = 0, differing = 0;
-for (let seed = 1; seed <= 2000; seed++) {
+for (let seed = 1; seed <= 2000 && builds.length > 0; seed++) {
   compared++;
-  if (run(builds[0]!, seed) !== run(builds[1]!, seed)) differing++;
+  const reference = run(builds[0]!, seed);
+  if (builds.slice(1).some((build) => run(build, seed) !== reference)) differing++;
 }
 console.log(JSON.stringify({ build: lib.coreBuild(), relaxed: lib.hasRelaxedSimd(), passed, failures, compared, differing }));

@@ -1,6 +1,7 @@
-// The core's two builds (asconfig.json "release" with i8x16.swizzle, "relaxed" with i8x16.relaxed_swizzle): ready()
-// picks the relaxed one exactly where the engine has relaxed SIMD, and both give the same bytes. Node 20 has relaxed
-// SIMD only behind --experimental-wasm-relaxed-simd, so the relaxed build's checks run in a child Node with it.
+// The core's four builds (asconfig.json: release and relaxed, unrolled, for V8; compact and compact-relaxed for
+// JavaScriptCore): ready() picks relaxed exactly where the engine has relaxed SIMD (and compact on JavaScriptCore,
+// checked in Bun by test/runtimes.test.ts), each passes the whole core suite, and all give the same bytes. Node 20
+// has relaxed SIMD only behind --experimental-wasm-relaxed-simd, so those checks run in a child Node with it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
@@ -14,13 +15,18 @@ it('plain Node 20: no relaxed SIMD, so ready() loads the swizzle build', async (
   assert.equal(lib.coreBuild(), 'simd');
 });
 
-it('with relaxed SIMD: ready() loads the relaxed build, which passes the whole core suite and equals the other build on 2,000 random messages', () => {
-  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'test/core-builds.child.ts'],
+interface ChildReport { build: string; relaxed: boolean; passed: number; failures: string[]; compared: number; differing: number }
+
+function child(relaxed: boolean, ...args: string[]): ChildReport {
+  const flags = relaxed ? ['--experimental-wasm-relaxed-simd'] : [];
+  const run = spawnSync(process.execPath, [...flags, '--import', 'tsx', 'test/core-builds.child.ts', ...args],
     { encoding: 'utf8', timeout: 120_000 });
-  assert.equal(child.status, 0, child.stderr);
-  const report = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-    build: string; relaxed: boolean; passed: number; failures: string[]; compared: number; differing: number;
-  };
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildReport;
+}
+
+it('with relaxed SIMD: ready() loads the relaxed build, which passes the whole core suite; all four builds give the same bytes on 2,000 random messages', () => {
+  const report = child(true, '', 'compare');
   assert.equal(report.relaxed, true);
   assert.equal(report.build, 'relaxed-simd');
   assert.deepEqual(report.failures, []);
@@ -28,3 +34,12 @@ it('with relaxed SIMD: ready() loads the relaxed build, which passes the whole c
   assert.equal(report.compared, 2000);
   assert.equal(report.differing, 0);
 });
+
+for (const [build, relaxed] of [['matter-sessions-compact.wasm', false], ['matter-sessions-compact-relaxed.wasm', true]] as const) {
+  it(`${build} passes the whole core suite`, () => {
+    const report = child(relaxed, build);
+    assert.equal(report.build, 'given');
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.passed, coreChecks(lib, suiteData()).length);
+  });
+}

@@ -248,14 +248,15 @@ function allocatorChecks(lib: typeof Library): Check[] {
   ];
 }
 
-/** ready() without a source picks the relaxed-SIMD build exactly where the engine validates relaxed SIMD. */
+/** ready() without a source picks the relaxed build exactly where relaxed SIMD validates, compact on JavaScriptCore. */
 function buildChecks(lib: typeof Library): Check[] {
   return [{
-    name: 'ready() loaded the relaxed-SIMD build exactly where the engine has relaxed SIMD (workerd: the given module)',
+    name: 'ready() loaded the build for this engine: relaxed where it has relaxed SIMD, compact on JavaScriptCore (workerd: the given module)',
     run() {
       const build = lib.coreBuild();
       if (build === 'given') return; // workerd's entry hands ready() the module it imported
-      equal(build, lib.hasRelaxedSimd() ? 'relaxed-simd' : 'simd', 'coreBuild()');
+      const expected = `${lib.isJavaScriptCore() ? 'compact-' : ''}${lib.hasRelaxedSimd() ? 'relaxed-simd' : 'simd'}`;
+      equal(build, expected, 'coreBuild()');
     },
   }];
 }
