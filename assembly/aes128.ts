@@ -5,14 +5,19 @@
 // (scripts/derive-aes-tables.mjs derives the tables and explains the maths). Every table access is an
 // i8x16.swizzle (relaxed_swizzle in the relaxed build: assembly/lookup.ts), which reads all 16 table bytes from
 // a register whatever the index, so no memory address and no branch depends on key or data: there is nothing for
-// a cache-timing attack to observe. ShiftRows and the MixColumns rotations are fixed shuffles; xtime uses an arithmetic shift as a mask instead of a branch.
+// a cache-timing attack to observe. ShiftRows and the MixColumns rotations are fixed shuffles. Between the first
+// and the last round the state stays in the tower field's basis, where MixColumns' doubling is two more nibble
+// lookups: no branch, no mask built from data, and no basis change on each round's critical path.
 import {
   placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, rotateRows1Layout0,
   rotateRows1Layout1, rotateRows1Layout2, rotateRows1Layout3, rotateRows2Layout0, rotateRows2Layout1,
   rotateRows2Layout2, rotateRows2Layout3, shiftRows,
 } from './aes-layouts';
 import { lookup } from './lookup';
-import { C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_JO } from './aes-tables';
+import {
+  C_OVER_K, DOUBLE_HIGH, DOUBLE_LOW, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_IO_TOWER, OUTPUT_JO,
+  OUTPUT_JO_TOWER,
+} from './aes-tables';
 
 export const ROUND_KEYS_BYTES: i32 = 11 * 16;
 
@@ -23,7 +28,6 @@ export const ROUND_KEYS_BYTES: i32 = 11 * 16;
 // AES_COMPACT is an integer constant from `asc --use` (a declaration would turn it into a wasm import instead).
 
 const LOW_NIBBLE: usize = memory.data<u8>([15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15]);
-const REDUCTION: usize = memory.data<u8>([0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b]);
 const ZERO: v128 = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 // The S-box's affine constant. The round keys of rounds 1..10 carry it (MixColumns maps a column of equal bytes
 // to itself, so adding it after MixColumns is the same as adding it after SubBytes); the key schedule adds it.
@@ -36,61 +40,85 @@ const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x
   return v128.and(i16x8.shr_u(x, 4), v128.load(LOW_NIBBLE));
 }
 
-/** SubBytes without the affine constant: S(x) ^ 0x63 for each byte. */
+/** Each byte mapped into the tower field T (phi in scripts/derive-aes-tables.mjs). */
 // @ts-ignore: decorator
-@inline function subBytesLinear(x: v128): v128 {
-  const lowNibble = v128.load(LOW_NIBBLE);
-  const inverse = v128.load(GF16_INVERSE);
-  const t = v128.xor(
-    lookup(v128.load(INPUT_LOW), v128.and(x, lowNibble)),
+@inline function toTower(x: v128): v128 {
+  return v128.xor(
+    lookup(v128.load(INPUT_LOW), v128.and(x, v128.load(LOW_NIBBLE))),
     lookup(v128.load(INPUT_HIGH), highNibbles(x)),
   );
+}
+
+/** The S-box's inversion and linear part on bytes already in T; `outIo`, `outJo` choose the output basis. */
+// @ts-ignore: decorator
+@inline function invertInTower(t: v128, outIo: usize, outJo: usize): v128 {
+  const inverse = v128.load(GF16_INVERSE);
   const i = highNibbles(t);
-  const k = v128.and(t, lowNibble);
+  const k = v128.and(t, v128.load(LOW_NIBBLE));
   const j = v128.xor(i, k);
   const ak = lookup(v128.load(C_OVER_K), k);
   const iak = v128.xor(lookup(inverse, i), ak);
   const jak = v128.xor(lookup(inverse, j), ak);
   const io = v128.xor(lookup(inverse, iak), j);
   const jo = v128.xor(lookup(inverse, jak), i);
-  return v128.xor(lookup(v128.load(OUTPUT_IO), io), lookup(v128.load(OUTPUT_JO), jo));
+  return v128.xor(lookup(v128.load(outIo), io), lookup(v128.load(outJo), jo));
+}
+
+/** SubBytes without the affine constant, FIPS 197 bytes in and out: S(x) ^ 0x63 (the key schedule). */
+// @ts-ignore: decorator
+@inline function subBytesLinear(x: v128): v128 {
+  return invertInTower(toTower(x), OUTPUT_IO, OUTPUT_JO);
+}
+
+// Rounds 1..9 keep the state in T: their SubBytes reads T and writes T (phi(S(x) ^ 0x63)), the last one writes
+// FIPS 197 bytes. The round keys of rounds 0..9 are stored through phi (expandKey).
+// @ts-ignore: decorator
+@inline function subBytesInTower(s: v128): v128 {
+  return invertInTower(s, OUTPUT_IO_TOWER, OUTPUT_JO_TOWER);
+}
+// @ts-ignore: decorator
+@inline function subBytesLeavingTower(s: v128): v128 {
+  return invertInTower(s, OUTPUT_IO, OUTPUT_JO);
 }
 
 // State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197. ShiftRows is never done as
 // a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts).
 
-/** MixColumns given the state, a = t ^ (rows rotated by 1) and a with rows rotated by 2, in any layout. */
+/** MixColumns in T given the state, a = t ^ (rows rotated by 1) and a with rows rotated by 2, in any layout. */
 // @ts-ignore: decorator
 @inline function mixColumns(t: v128, a: v128, aRotated2: v128): v128 {
-  // out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + (column sum) + 2(t_r + t_(r+1))
+  // out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + (column sum) + 2(t_r + t_(r+1)); in T, doubling is the
+  // byte-wise linear map phi(2 * phi^-1(a)): two nibble lookups, beside the row rotations on the critical path.
   const columnSum = v128.xor(a, aRotated2);
-  // xtime without a branch: a + a shifts each byte, the sign compare selects the bytes that need the reduction.
-  const doubled = v128.xor(i8x16.add(a, a), v128.and(i8x16.lt_s(a, ZERO), v128.load(REDUCTION)));
+  const doubled = v128.xor(
+    lookup(v128.load(DOUBLE_LOW), v128.and(a, v128.load(LOW_NIBBLE))),
+    lookup(v128.load(DOUBLE_HIGH), highNibbles(a)),
+  );
   return v128.xor(v128.xor(t, columnSum), doubled);
 }
 
 // One full round whose output is in layout N (rounds 1..9 use layout round mod 4).
 // @ts-ignore: decorator
 @inline function roundToLayout1(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
+  const t = subBytesInTower(s);
   const a = v128.xor(t, rotateRows1Layout1(t));
   return v128.xor(mixColumns(t, a, rotateRows2Layout1(a)), key);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout2(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
+  const t = subBytesInTower(s);
   const a = v128.xor(t, rotateRows1Layout2(t));
   return v128.xor(mixColumns(t, a, rotateRows2Layout2(a)), key);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout3(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
+  const t = subBytesInTower(s);
   const a = v128.xor(t, rotateRows1Layout3(t));
   return v128.xor(mixColumns(t, a, rotateRows2Layout3(a)), key);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout0(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
+  const t = subBytesInTower(s);
   const a = v128.xor(t, rotateRows1Layout0(t));
   return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
 }
@@ -98,29 +126,29 @@ const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x
 // The final round has no MixColumns; its output (layout 2) is put back in FIPS 197 order.
 // @ts-ignore: decorator
 @inline function finalRound(s: v128, key: v128): v128 {
-  return restoreOrderFromLayout2(v128.xor(subBytesLinear(s), key));
+  return restoreOrderFromLayout2(v128.xor(subBytesLeavingTower(s), key));
 }
 
 // Compact build: a full round in FIPS 197 order, and the last round (no MixColumns).
 // @ts-ignore: decorator
 @inline function roundInOrder(s: v128, key: v128): v128 {
-  const t = shiftRows(subBytesLinear(s));
+  const t = shiftRows(subBytesInTower(s));
   const a = v128.xor(t, rotateRows1Layout0(t));
   return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
 }
 // @ts-ignore: decorator
 @inline function finalRoundInOrder(s: v128, key: v128): v128 {
-  return v128.xor(shiftRows(subBytesLinear(s)), key);
+  return v128.xor(shiftRows(subBytesLeavingTower(s)), key);
 }
 
 /** Encrypts one block with the round keys at `keys`. */
 export function encryptBlock(block: v128, keys: usize): v128 {
   if (AES_COMPACT) {
-    let c = v128.xor(block, v128.load(keys));
+    let c = v128.xor(toTower(block), v128.load(keys));
     for (let r: usize = 1; r < 10; r++) c = roundInOrder(c, v128.load(keys + (r << 4)));
     return finalRoundInOrder(c, v128.load(keys, 160));
   }
-  let s = v128.xor(block, v128.load(keys));
+  let s = v128.xor(toTower(block), v128.load(keys));
   s = roundToLayout1(s, v128.load(keys, 16));
   s = roundToLayout2(s, v128.load(keys, 32));
   s = roundToLayout3(s, v128.load(keys, 48));
@@ -143,8 +171,8 @@ export let pairSecond: v128 = ZERO;
  */
 export function encryptPair(first: v128, second: v128, keys: usize): void {
   let k = v128.load(keys);
-  let a = v128.xor(first, k);
-  let b = v128.xor(second, k);
+  let a = v128.xor(toTower(first), k);
+  let b = v128.xor(toTower(second), k);
   if (AES_COMPACT) {
     for (let r: usize = 1; r < 10; r++) {
       k = v128.load(keys + (r << 4));
@@ -181,10 +209,13 @@ function placeKey(key: v128, layout: i32): v128 {
 
 const RCON: StaticArray<u8> = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
 
-/** AES-128 key expansion (FIPS 197 §5.2) into 11 round keys at `keys`; rounds 1..10 carry the affine constant. */
+/**
+ * AES-128 key expansion (FIPS 197 §5.2) into 11 round keys at `keys`; rounds 1..10 carry the affine constant, and
+ * rounds 0..9 are stored in T, where their rounds' state is (round 10's state is FIPS 197 bytes again).
+ */
 export function expandKey(key: usize, keys: usize): void {
   let w = v128.load(key);
-  v128.store(keys, w);
+  v128.store(keys, toTower(w));
   for (let r = 1; r <= 10; r++) {
     // SubWord(RotWord(w3)) ^ Rcon, broadcast to the four words; S = subBytesLinear ^ 0x63.
     const substituted = v128.xor(subBytesLinear(w), AFFINE_CONSTANT);
@@ -195,6 +226,7 @@ export function expandKey(key: usize, keys: usize): void {
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27));
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
     w = v128.xor(w, temp);
-    v128.store(keys + (<usize>r << 4), placeKey(v128.xor(w, AFFINE_CONSTANT), r & 3));
+    const roundKey = v128.xor(w, AFFINE_CONSTANT);
+    v128.store(keys + (<usize>r << 4), placeKey(r < 10 ? toTower(roundKey) : roundKey, r & 3));
   }
 }
