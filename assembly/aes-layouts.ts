@@ -3,8 +3,8 @@
 // Hot-path patterns are swizzle masks in a data segment (see aes-tables.ts for why they are loaded).
 import { lookup } from './lookup';
 
-const ROTATE_ROWS_1_LAYOUT_0: usize = memory.data<u8>([1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]);
-const ROTATE_ROWS_2_LAYOUT_0: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
+export const ROTATE_ROWS_1_LAYOUT_0: usize = memory.data<u8>([1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]);
+export const ROTATE_ROWS_2_LAYOUT_0: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout0(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_0));
@@ -17,8 +17,8 @@ const ROTATE_ROWS_2_LAYOUT_0: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 1
 @inline export function placeKeyLayout0(x: v128): v128 {
   return i8x16.shuffle(x, x, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
-const ROTATE_ROWS_1_LAYOUT_1: usize = memory.data<u8>([5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0]);
-const ROTATE_ROWS_2_LAYOUT_1: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
+export const ROTATE_ROWS_1_LAYOUT_1: usize = memory.data<u8>([5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0]);
+export const ROTATE_ROWS_2_LAYOUT_1: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout1(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_1));
@@ -31,8 +31,8 @@ const ROTATE_ROWS_2_LAYOUT_1: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12,
 @inline export function placeKeyLayout1(x: v128): v128 {
   return i8x16.shuffle(x, x, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3);
 }
-const ROTATE_ROWS_1_LAYOUT_2: usize = memory.data<u8>([9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4]);
-const ROTATE_ROWS_2_LAYOUT_2: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
+export const ROTATE_ROWS_1_LAYOUT_2: usize = memory.data<u8>([9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4]);
+export const ROTATE_ROWS_2_LAYOUT_2: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout2(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_2));
@@ -45,8 +45,8 @@ const ROTATE_ROWS_2_LAYOUT_2: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 1
 @inline export function placeKeyLayout2(x: v128): v128 {
   return i8x16.shuffle(x, x, 0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12, 5, 14, 7);
 }
-const ROTATE_ROWS_1_LAYOUT_3: usize = memory.data<u8>([13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8]);
-const ROTATE_ROWS_2_LAYOUT_3: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
+export const ROTATE_ROWS_1_LAYOUT_3: usize = memory.data<u8>([13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8]);
+export const ROTATE_ROWS_2_LAYOUT_3: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout3(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_3));

@@ -9,14 +9,14 @@
 // and the last round the state stays in the tower field's basis, where MixColumns' doubling is two more nibble
 // lookups: no branch, no mask built from data, and no basis change on each round's critical path.
 import {
-  placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, rotateRows1Layout0,
-  rotateRows1Layout1, rotateRows1Layout2, rotateRows1Layout3, rotateRows2Layout0, rotateRows2Layout1,
-  rotateRows2Layout2, rotateRows2Layout3, shiftRows,
+  placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, ROTATE_ROWS_1_LAYOUT_0,
+  ROTATE_ROWS_1_LAYOUT_1, ROTATE_ROWS_1_LAYOUT_2, ROTATE_ROWS_1_LAYOUT_3, ROTATE_ROWS_2_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_1,
+  ROTATE_ROWS_2_LAYOUT_2, ROTATE_ROWS_2_LAYOUT_3, shiftRows,
 } from './aes-layouts';
 import { lookup } from './lookup';
 import {
-  C_OVER_K, DOUBLE_HIGH, DOUBLE_LOW, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_IO_TOWER, OUTPUT_JO,
-  OUTPUT_JO_TOWER,
+  C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_IO_TOWER, OUTPUT_IO_TOWER_DOUBLE, OUTPUT_JO,
+  OUTPUT_JO_TOWER, OUTPUT_JO_TOWER_DOUBLE,
 } from './aes-tables';
 
 export const ROUND_KEYS_BYTES: i32 = 11 * 16;
@@ -49,96 +49,93 @@ const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x
   );
 }
 
-/** The S-box's inversion and linear part on bytes already in T; `outIo`, `outJo` choose the output basis. */
+/** The tower-field inversion's two output indices io, jo for bytes already in T (the table maths is in the script). */
 // @ts-ignore: decorator
-@inline function invertInTower(t: v128, outIo: usize, outJo: usize): v128 {
+@inline function inverseIo(t: v128): v128 {
   const inverse = v128.load(GF16_INVERSE);
   const i = highNibbles(t);
   const k = v128.and(t, v128.load(LOW_NIBBLE));
-  const j = v128.xor(i, k);
   const ak = lookup(v128.load(C_OVER_K), k);
-  const iak = v128.xor(lookup(inverse, i), ak);
-  const jak = v128.xor(lookup(inverse, j), ak);
-  const io = v128.xor(lookup(inverse, iak), j);
-  const jo = v128.xor(lookup(inverse, jak), i);
-  return v128.xor(lookup(v128.load(outIo), io), lookup(v128.load(outJo), jo));
+  return v128.xor(lookup(inverse, v128.xor(lookup(inverse, i), ak)), v128.xor(i, k));
+}
+// @ts-ignore: decorator
+@inline function inverseJo(t: v128): v128 {
+  const inverse = v128.load(GF16_INVERSE);
+  const i = highNibbles(t);
+  const k = v128.and(t, v128.load(LOW_NIBBLE));
+  const ak = lookup(v128.load(C_OVER_K), k);
+  return v128.xor(lookup(inverse, v128.xor(lookup(inverse, v128.xor(i, k)), ak)), i);
 }
 
 /** SubBytes without the affine constant, FIPS 197 bytes in and out: S(x) ^ 0x63 (the key schedule). */
 // @ts-ignore: decorator
 @inline function subBytesLinear(x: v128): v128 {
-  return invertInTower(toTower(x), OUTPUT_IO, OUTPUT_JO);
-}
-
-// Rounds 1..9 keep the state in T: their SubBytes reads T and writes T (phi(S(x) ^ 0x63)), the last one writes
-// FIPS 197 bytes. The round keys of rounds 0..9 are stored through phi (expandKey).
-// @ts-ignore: decorator
-@inline function subBytesInTower(s: v128): v128 {
-  return invertInTower(s, OUTPUT_IO_TOWER, OUTPUT_JO_TOWER);
-}
-// @ts-ignore: decorator
-@inline function subBytesLeavingTower(s: v128): v128 {
-  return invertInTower(s, OUTPUT_IO, OUTPUT_JO);
+  const t = toTower(x);
+  return v128.xor(lookup(v128.load(OUTPUT_IO), inverseIo(t)), lookup(v128.load(OUTPUT_JO), inverseJo(t)));
 }
 
 // State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197. ShiftRows is never done as
-// a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts).
+// a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts). Rounds 1..9 keep
+// the state in T; their round keys are stored through phi (expandKey).
 
-/** MixColumns in T given the state, a = t ^ (rows rotated by 1) and a with rows rotated by 2, in any layout. */
+/**
+ * One full round in T, its row rotations given by the masks of the layout it produces. SubBytes' two output
+ * lookups give t = S'(x) and, from two more tables, 2t, so MixColumns' doubling waits for no further lookup:
+ * out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + key + 2(t_r + t_(r+1)) + (column sum), the column sum last
+ * because it is the last ready (CBC-MAC is one chain: every cycle of a round's latency counts).
+ */
 // @ts-ignore: decorator
-@inline function mixColumns(t: v128, a: v128, aRotated2: v128): v128 {
-  // out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + (column sum) + 2(t_r + t_(r+1)); in T, doubling is the
-  // byte-wise linear map phi(2 * phi^-1(a)): two nibble lookups, beside the row rotations on the critical path.
-  const columnSum = v128.xor(a, aRotated2);
-  const doubled = v128.xor(
-    lookup(v128.load(DOUBLE_LOW), v128.and(a, v128.load(LOW_NIBBLE))),
-    lookup(v128.load(DOUBLE_HIGH), highNibbles(a)),
-  );
-  return v128.xor(v128.xor(t, columnSum), doubled);
+@inline function roundInTower(s: v128, key: v128, rotate1: usize, rotate2: usize): v128 {
+  const io = inverseIo(s), jo = inverseJo(s);
+  const t = v128.xor(lookup(v128.load(OUTPUT_IO_TOWER), io), lookup(v128.load(OUTPUT_JO_TOWER), jo));
+  const t2 = v128.xor(lookup(v128.load(OUTPUT_IO_TOWER_DOUBLE), io), lookup(v128.load(OUTPUT_JO_TOWER_DOUBLE), jo));
+  const byRow1 = v128.load(rotate1);
+  const a = v128.xor(t, lookup(t, byRow1));
+  const doubled = v128.xor(t2, lookup(t2, byRow1));
+  const columnSum = v128.xor(a, lookup(a, v128.load(rotate2)));
+  return v128.xor(v128.xor(v128.xor(t, key), doubled), columnSum);
+}
+
+/** The last round: SubBytes from T back to FIPS 197 bytes, no MixColumns. */
+// @ts-ignore: decorator
+@inline function lastSubBytes(s: v128, key: v128): v128 {
+  const t = v128.xor(lookup(v128.load(OUTPUT_IO), inverseIo(s)), lookup(v128.load(OUTPUT_JO), inverseJo(s)));
+  return v128.xor(t, key);
 }
 
 // One full round whose output is in layout N (rounds 1..9 use layout round mod 4).
 // @ts-ignore: decorator
 @inline function roundToLayout1(s: v128, key: v128): v128 {
-  const t = subBytesInTower(s);
-  const a = v128.xor(t, rotateRows1Layout1(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout1(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_1, ROTATE_ROWS_2_LAYOUT_1);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout2(s: v128, key: v128): v128 {
-  const t = subBytesInTower(s);
-  const a = v128.xor(t, rotateRows1Layout2(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout2(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_2, ROTATE_ROWS_2_LAYOUT_2);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout3(s: v128, key: v128): v128 {
-  const t = subBytesInTower(s);
-  const a = v128.xor(t, rotateRows1Layout3(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout3(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_3, ROTATE_ROWS_2_LAYOUT_3);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout0(s: v128, key: v128): v128 {
-  const t = subBytesInTower(s);
-  const a = v128.xor(t, rotateRows1Layout0(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_0);
 }
 
 // The final round has no MixColumns; its output (layout 2) is put back in FIPS 197 order.
 // @ts-ignore: decorator
 @inline function finalRound(s: v128, key: v128): v128 {
-  return restoreOrderFromLayout2(v128.xor(subBytesLeavingTower(s), key));
+  return restoreOrderFromLayout2(lastSubBytes(s, key));
 }
 
-// Compact build: a full round in FIPS 197 order, and the last round (no MixColumns).
+// Compact build: FIPS 197 order throughout; ShiftRows (a byte move, so it commutes with the byte-wise SubBytes)
+// is done on the round's input, so 2t comes out shifted too.
 // @ts-ignore: decorator
 @inline function roundInOrder(s: v128, key: v128): v128 {
-  const t = shiftRows(subBytesInTower(s));
-  const a = v128.xor(t, rotateRows1Layout0(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
+  return roundInTower(shiftRows(s), key, ROTATE_ROWS_1_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_0);
 }
 // @ts-ignore: decorator
 @inline function finalRoundInOrder(s: v128, key: v128): v128 {
-  return v128.xor(shiftRows(subBytesLeavingTower(s)), key);
+  return lastSubBytes(shiftRows(s), key);
 }
 
 /** Encrypts one block with the round keys at `keys`. */

@@ -49,8 +49,8 @@ const out = [
   '',
 ];
 for (let r = 0; r < 4; r++) {
-  out.push(`const ROTATE_ROWS_1_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 1))}]);
-const ROTATE_ROWS_2_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 2))}]);
+  out.push(`export const ROTATE_ROWS_1_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 1))}]);
+export const ROTATE_ROWS_2_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 2))}]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout${r}(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_${r}));
