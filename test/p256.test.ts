@@ -1,5 +1,5 @@
 // P-256 wrapper: agreement with node:crypto both ways (ECDH, ECDSA raw and DER), high-S accepted, bad input typed.
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, createSign, createVerify, generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
@@ -7,6 +7,16 @@ import {
   generateP256KeyPair, p256PublicKey, ecdsaSignSha256, ecdsaVerifySha256, ecdhP256, ecdsaRawToDer, ecdsaDerToRaw,
   isValidP256PublicKey,
 } from '../src/crypto/index.js';
+import { p256OperationsBackend, useNativeP256Operations } from '../src/crypto/p256-native-ops.js';
+
+test('Node has the native backend (node:crypto), self-checked against @noble', () => {
+  assert.equal(p256OperationsBackend(), 'native');
+});
+
+for (const backend of ['native', '@noble'] as const) {
+describe(`P-256 on ${backend}`, () => {
+  before(() => useNativeP256Operations(backend === 'native'));
+  after(() => useNativeP256Operations(true));
 
 function nodeKeyFromRaw(publicKey: Uint8Array) {
   const x = Buffer.from(publicKey.subarray(1, 33)).toString('base64url');
@@ -64,3 +74,5 @@ test('bad input is refused with typed errors', () => {
   assert.equal(ecdsaVerifySha256(pair.publicKey, new Uint8Array(1), new Uint8Array(63)), false);
   assert.throws(() => ecdsaDerToRaw(new Uint8Array([0x30, 0x01])), RangeError);
 });
+});
+}

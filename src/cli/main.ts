@@ -11,16 +11,19 @@ import {
   tlvToPlainValue, UdpTransport, WebSocketClientChannel, type ConcreteAttributePath, type MessageChannel,
   type WebSocketLike,
 } from '../node.js';
+import { commissionCommand, CONTROLLER_USAGE, invokeCommand, readCommand } from './controller-commands.js';
+import { UsageError } from './usage-error.js';
 
-const USAGE = `usage: matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read E/C/A] [--timeout MS]
+const USAGE = `usage:
+  matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read E/C/A] [--timeout MS]
   --udp       the device's address, e.g. 127.0.0.1:5540 or [::1]:5540
   --http      an edge realm's messages endpoint, e.g. http://127.0.0.1:8787/realms/home/messages
   --ws        an edge realm's WebSocket, e.g. ws://127.0.0.1:8787/realms/home/ws
   --passcode  the setup passcode (8 digits)
   --read      an attribute to read after pairing, numbers in decimal or 0x hex (e.g. 0/0x28/1: VendorName)
-  --timeout   how long to wait for each answer, in ms (default 10000)`;
+  --timeout   how long to wait for each answer, in ms (default 10000)
+${CONTROLLER_USAGE}`;
 
-class UsageError extends Error {}
 
 export function parseHostPort(value: string): { host: string; port: number } {
   const match = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
@@ -115,8 +118,12 @@ async function pair(args: string[]): Promise<object> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command !== 'pair') throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
-    const result = await pair(rest);
+    const commands: Record<string, (args: string[]) => Promise<object>> = {
+      pair, commission: commissionCommand, invoke: invokeCommand, read: readCommand,
+    };
+    const run = command === undefined ? undefined : commands[command];
+    if (!run) throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
+    const result = await run(rest);
     process.stdout.write(JSON.stringify(result, jsonValue) + '\n');
     return 0;
   } catch (error) {

@@ -52,6 +52,11 @@ export class ExchangeManager {
     this.#handlers.set(protocolId, handler);
   }
 
+  /** The handler `protocolId` is routed to now: a responder serving some opcodes passes the others on to it. */
+  protocolHandler(protocolId: number): ProtocolHandler | undefined {
+    return this.#handlers.get(protocolId);
+  }
+
   /** Opens an exchange on a session, as its initiator. */
   initiate(session: AnySession): Exchange {
     this.#channelOf(session);

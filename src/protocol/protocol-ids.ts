@@ -9,5 +9,9 @@ export const SecureChannelOpcode = {
   pake1: 0x22,
   pake2: 0x23,
   pake3: 0x24,
+  sigma1: 0x30,
+  sigma2: 0x31,
+  sigma3: 0x32,
+  sigma2Resume: 0x33,
   statusReport: 0x40,
 } as const;

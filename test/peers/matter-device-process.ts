@@ -29,6 +29,8 @@ export interface DeviceProcessConfig {
   ipv4Address?: string;
   ipv6Address: string;
   storagePath: string;
+  /** Keep the storage directory at stop and accept starting commissioned (a restart of the same device). */
+  keepStorage?: boolean;
   /** matter.js log level name: debug, info, notice, warn, error, fatal. */
   logLevel: string;
   /** Interface matter.js may use for mDNS (the loopback interface unless told otherwise). */
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     try {
       const closeMs = await close();
       // The parent removes the directory too, but cannot when it died first.
-      await rm(cfg.storagePath, { recursive: true, force: true });
+      if (!cfg.keepStorage) await rm(cfg.storagePath, { recursive: true, force: true });
       await send({ type: 'stopped', closeMs });
     } catch (error) {
       code = 1;
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
   const { manualPairingCode, qrPairingCode } = node.state.commissioning.pairingCodes;
   const p = node.env.get(SessionManager).sessionParameters;
   if (shuttingDown) return; // stopped while starting
-  if (commissioned) throw new Error('device started commissioned: the storage directory was not fresh');
+  if (commissioned && !cfg.keepStorage) throw new Error('device started commissioned: the storage directory was not fresh');
   if (!(port > 0)) throw new Error(`device reports no operational UDP port (${String(port)})`);
 
   await send({

@@ -60,6 +60,11 @@ export interface MatterDeviceOptions {
   logLevel?: MatterLogLevel;
   /** Interface for mDNS; default: the loopback interface (so no advertisement leaves the machine). */
   mdnsInterface?: string;
+  /**
+   * A storage directory to use and keep at stop (the caller removes it): starting again on it restarts the same
+   * device, commissioned or not. Default: a fresh temporary directory removed by stop().
+   */
+  storagePath?: string;
 }
 
 export interface MatterDevice {
@@ -185,7 +190,8 @@ export async function startMatterDevice(options: MatterDeviceOptions): Promise<M
   const { print, level } = logSettings(options);
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
 
-  const storagePath = await mkdtemp(join(tmpdir(), 'matter-device-'));
+  const keepStorage = options.storagePath !== undefined;
+  const storagePath = options.storagePath ?? await mkdtemp(join(tmpdir(), 'matter-device-'));
   const cfg: DeviceProcessConfig = {
     passcode: options.passcode,
     discriminator: options.discriminator,
@@ -198,6 +204,7 @@ export async function startMatterDevice(options: MatterDeviceOptions): Promise<M
     ipv4Address: family === 4 ? host : undefined,
     ipv6Address: family === 6 ? host : '::1',
     storagePath,
+    keepStorage,
     logLevel: level,
     mdnsInterface: options.mdnsInterface ?? loopbackInterface(),
   };
@@ -289,7 +296,7 @@ export async function startMatterDevice(options: MatterDeviceOptions): Promise<M
     let outputTimer: NodeJS.Timeout | undefined;
     await Promise.race([outputDone, new Promise((resolve) => (outputTimer = setTimeout(resolve, 1000)))]);
     clearTimeout(outputTimer);
-    await rm(storagePath, { recursive: true, force: true });
+    if (!keepStorage) await rm(storagePath, { recursive: true, force: true });
     const last = lines.slice(-LOG_LINES_IN_ERRORS);
     const output = last.length ? `\n--- matter.js output (last ${last.length} lines) ---\n${last.join('\n')}` : '';
     throw new MatterDeviceStartError(`${(error as Error).message}${output}`, [...lines], child.pid ?? -1, storagePath);
@@ -318,7 +325,7 @@ export async function startMatterDevice(options: MatterDeviceOptions): Promise<M
         await exited;
       } finally {
         clearTimeout(killTimer);
-        await rm(storagePath, { recursive: true, force: true });
+        if (!keepStorage) await rm(storagePath, { recursive: true, force: true });
       }
     })());
 

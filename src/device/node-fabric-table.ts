@@ -1,0 +1,253 @@
+// The node's fabric table (Matter Core spec §11.18 "Node Operational Credentials", §6.4 "Node Operational
+// Credentials Specification"): for each fabric joined, the trusted root, the NOC (and ICAC), this node's
+// operational key, the IPK epoch key, the admin's vendor id, the label, and the fabric's ACL entries. Kept in the
+// node's KeyValueStore, one key per fabric, so a restarted node answers CASE for every fabric it had. A fabric added
+// under an armed fail-safe is stored as pending: a node that restarts before CommissioningComplete drops it, which
+// is the rollback the fail-safe promises (spec §11.10.7.2.2). It is the CASE responder's CaseFabricSource and keeps
+// the SessionManager's fabric list in step.
+import { compressedFabricId } from '../credentials/compressed-fabric-id.js';
+import { createCaseFabric, sessionFabricOf, type CaseFabric, type CaseFabricSource } from '../protocol/case/case-fabric.js';
+import type { SessionManager } from '../session/session-manager.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { AclEntry } from './access-control-entry.js';
+
+export interface FabricRecord {
+  fabricIndex: number;
+  rcac: Uint8Array;
+  icac?: Uint8Array | undefined;
+  noc: Uint8Array;
+  operationalPrivateKey: Uint8Array;
+  ipkEpochKey: Uint8Array;
+  /** AdminVendorId of AddNOC. */
+  vendorId: number;
+  label: string;
+  /** Added under a fail-safe that has not completed: dropped when the node loads the table. */
+  pending: boolean;
+}
+
+export interface FabricDescriptor {
+  fabricIndex: number;
+  rootPublicKey: Uint8Array;
+  vendorId: number;
+  fabricId: bigint;
+  nodeId: bigint;
+  label: string;
+}
+
+const FABRIC_PREFIX = 'device/fabrics/';
+const ACL_KEY = 'device/acl';
+const LAST_INDEX_KEY = 'device/last-fabric-index';
+const fabricKey = (index: number) => `${FABRIC_PREFIX}${String(index).padStart(3, '0')}`;
+const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const fromHex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
+const text = new TextEncoder(), untext = new TextDecoder();
+
+interface Entry { record: FabricRecord; fabric: CaseFabric }
+
+export class NodeFabricTable implements CaseFabricSource {
+  readonly #entries = new Map<number, Entry>();
+  #acl: AclEntry[] = [];
+  /** The index AddNOC allocated last: indices are handed out in turn, not reused at once (as the SDK does). */
+  #lastIndex = 0;
+
+  private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
+
+  /** Loads every committed fabric and the ACL from the store (pending fabrics are dropped) and registers them. */
+  static async load(store: KeyValueStore, sessions: SessionManager, options: { supportedFabrics?: number } = {}): Promise<NodeFabricTable> {
+    const supported = options.supportedFabrics ?? 5;
+    if (!Number.isInteger(supported) || supported < 5 || supported > 254) {
+      throw new RangeError(`supportedFabrics: expected 5 to 254 (spec minimum 5), got ${String(supported)}`);
+    }
+    const table = new NodeFabricTable(store, sessions, supported);
+    const dropped = new Set<number>();
+    for (const key of await store.list(FABRIC_PREFIX)) {
+      const bytes = await store.get(key);
+      if (!bytes) continue;
+      const record = parseRecord(untext.decode(bytes));
+      if (record.pending) {
+        dropped.add(record.fabricIndex);
+        await store.delete(key);
+        continue;
+      }
+      table.#install(record);
+    }
+    const last = await store.get(LAST_INDEX_KEY);
+    if (last) table.#lastIndex = Number(untext.decode(last)) || 0;
+    const acl = await store.get(ACL_KEY);
+    if (acl) {
+      table.#acl = (JSON.parse(untext.decode(acl)) as StoredAcl[]).map(parseAcl).filter((e) => !dropped.has(e.fabricIndex) && table.#entries.has(e.fabricIndex));
+    }
+    if (dropped.size > 0) await table.#saveAcl();
+    return table;
+  }
+
+  /** Validates the chain and key (throws CertificateError / RangeError naming the problem); changes nothing. */
+  #prepare(record: FabricRecord): CaseFabric {
+    return createCaseFabric({
+      fabricIndex: record.fabricIndex, rcac: record.rcac, noc: record.noc, operationalPrivateKey: record.operationalPrivateKey,
+      ipkEpochKey: record.ipkEpochKey, ...(record.icac ? { icac: record.icac } : {}),
+    });
+  }
+
+  #register(record: FabricRecord, fabric: CaseFabric): CaseFabric {
+    const sessionFabric = sessionFabricOf(fabric);
+    if (this.sessions.getFabric(record.fabricIndex)) this.sessions.updateFabric(sessionFabric);
+    else this.sessions.addFabric(sessionFabric);
+    this.#entries.set(record.fabricIndex, { record, fabric });
+    return fabric;
+  }
+
+  #install(record: FabricRecord): CaseFabric {
+    return this.#register(record, this.#prepare(record));
+  }
+
+  // ---- CaseFabricSource --------------------------------------------------------------------------------------------
+
+  all(): Iterable<CaseFabric> {
+    return [...this.#entries.values()].map((e) => e.fabric);
+  }
+
+  get(fabricIndex: number): CaseFabric | undefined {
+    return this.#entries.get(fabricIndex)?.fabric;
+  }
+
+  // ---- the table ---------------------------------------------------------------------------------------------------
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  record(fabricIndex: number): FabricRecord | undefined {
+    return this.#entries.get(fabricIndex)?.record;
+  }
+
+  records(): FabricRecord[] {
+    return [...this.#entries.values()].map((e) => e.record).sort((a, b) => a.fabricIndex - b.fabricIndex);
+  }
+
+  descriptor(fabricIndex: number): FabricDescriptor | undefined {
+    const entry = this.#entries.get(fabricIndex);
+    if (!entry) return undefined;
+    const { fabric, record } = entry;
+    return { fabricIndex, rootPublicKey: fabric.rootPublicKey, vendorId: record.vendorId, fabricId: fabric.fabricId, nodeId: fabric.nodeId, label: record.label };
+  }
+
+  /** The fabric with this root key and fabric id (spec: a node joins a fabric once), if any. */
+  findByRoot(rootPublicKey: Uint8Array, fabricId: bigint): number | undefined {
+    for (const { fabric } of this.#entries.values()) {
+      if (fabric.fabricId === fabricId && fabric.rootPublicKey.every((b, i) => b === rootPublicKey[i])) return fabric.fabricIndex;
+    }
+    return undefined;
+  }
+
+  /**
+   * The next free index after the last one allocated (1..254, wrapping), or undefined when `supportedFabrics` are in
+   * use. A removed fabric's index is not handed out again at once, so nothing left of it (a session closing a
+   * moment later, a subscription) can be mistaken for the next fabric's.
+   */
+  nextFabricIndex(): number | undefined {
+    if (this.#entries.size >= this.supportedFabrics) return undefined;
+    for (let step = 1; step <= 254; step++) {
+      const index = ((this.#lastIndex + step - 1) % 254) + 1;
+      if (!this.#entries.has(index)) return index;
+    }
+    return undefined;
+  }
+
+  /** Validates the chain and key (throws CertificateError / RangeError), stores the fabric, registers it. */
+  async add(record: FabricRecord): Promise<CaseFabric> {
+    if (this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: ${record.fabricIndex} is in use`);
+    // Validated, then stored, then used: a bad chain or a failed write leaves the table as it was.
+    const fabric = this.#prepare(record);
+    await this.#save(record);
+    await this.store.set(LAST_INDEX_KEY, text.encode(String(record.fabricIndex)));
+    this.#lastIndex = record.fabricIndex;
+    return this.#register(record, fabric);
+  }
+
+  /** Replaces a fabric's record (UpdateNOC, label, commit); the chain is validated again. */
+  async update(record: FabricRecord): Promise<CaseFabric> {
+    if (!this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: no fabric ${record.fabricIndex}`);
+    const fabric = this.#prepare(record);
+    await this.#save(record);
+    return this.#register(record, fabric);
+  }
+
+  /**
+   * Removes the fabric: its stored record and ACL entries go, and (unless `keepSessions`, when the caller closes them
+   * a moment later so a last response can leave) its sessions and resumption records.
+   */
+  async remove(fabricIndex: number, options: { keepSessions?: boolean } = {}): Promise<boolean> {
+    const entry = this.#entries.get(fabricIndex);
+    if (!entry) return false;
+    this.#entries.delete(fabricIndex);
+    if (!options.keepSessions && this.sessions.getFabric(fabricIndex)) await this.sessions.removeFabric(fabricIndex);
+    await this.store.delete(fabricKey(fabricIndex));
+    if (this.#acl.some((e) => e.fabricIndex === fabricIndex)) await this.setAcl(fabricIndex, []);
+    // The fabric's secrets are of no further use: wipe them (a handshake still holding the fabric fails to sign).
+    entry.record.operationalPrivateKey.fill(0);
+    entry.record.ipkEpochKey.fill(0);
+    return true;
+  }
+
+  async #save(record: FabricRecord): Promise<void> {
+    await this.store.set(fabricKey(record.fabricIndex), text.encode(JSON.stringify({
+      fabricIndex: record.fabricIndex, rcac: toHex(record.rcac), icac: record.icac ? toHex(record.icac) : undefined,
+      noc: toHex(record.noc), operationalPrivateKey: toHex(record.operationalPrivateKey), ipkEpochKey: toHex(record.ipkEpochKey),
+      vendorId: record.vendorId, label: record.label, pending: record.pending,
+    })));
+  }
+
+  // ---- ACL ---------------------------------------------------------------------------------------------------------
+
+  acl(): readonly AclEntry[] {
+    return this.#acl;
+  }
+
+  aclOf(fabricIndex: number): AclEntry[] {
+    return this.#acl.filter((e) => e.fabricIndex === fabricIndex);
+  }
+
+  /** Replaces one fabric's entries (a fabric-scoped list write), keeping the others. */
+  async setAcl(fabricIndex: number, entries: readonly AclEntry[]): Promise<void> {
+    await this.#saveAcl([...this.#acl.filter((e) => e.fabricIndex !== fabricIndex), ...entries.map((e) => ({ ...e, fabricIndex }))]);
+  }
+
+  /** Replaces the whole list (a fail-safe rollback restores the snapshot taken when it was armed). */
+  async restoreAcl(entries: readonly AclEntry[]): Promise<void> {
+    await this.#saveAcl(entries.filter((e) => this.#entries.has(e.fabricIndex)).map((e) => ({ ...e })));
+  }
+
+  /** Stores the list, then uses it (a failed write leaves the ACL as it was). */
+  async #saveAcl(acl: AclEntry[] = this.#acl): Promise<void> {
+    await this.store.set(ACL_KEY, text.encode(JSON.stringify(acl.map((e) => ({
+      ...e, subjects: e.subjects?.map(String) ?? null,
+    })))));
+    this.#acl = acl;
+  }
+
+  /** The compressed fabric id (operational instance name prefix) of a fabric. */
+  compressedFabricId(fabricIndex: number): Uint8Array | undefined {
+    const fabric = this.get(fabricIndex);
+    return fabric ? compressedFabricId(fabric.rootPublicKey, fabric.fabricId) : undefined;
+  }
+}
+
+type StoredAcl = Omit<AclEntry, 'subjects'> & { subjects: string[] | null };
+
+function parseAcl(stored: StoredAcl): AclEntry {
+  return { ...stored, subjects: stored.subjects === null ? null : stored.subjects.map((s) => BigInt(s)) };
+}
+
+function parseRecord(json: string): FabricRecord {
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  const need = (name: string) => {
+    if (typeof raw[name] !== 'string') throw new TypeError(`stored fabric: ${name} is missing`);
+    return fromHex(raw[name] as string);
+  };
+  return {
+    fabricIndex: Number(raw.fabricIndex), rcac: need('rcac'), icac: typeof raw.icac === 'string' ? fromHex(raw.icac) : undefined,
+    noc: need('noc'), operationalPrivateKey: need('operationalPrivateKey'), ipkEpochKey: need('ipkEpochKey'),
+    vendorId: Number(raw.vendorId), label: String(raw.label ?? ''), pending: raw.pending === true,
+  };
+}
