@@ -3,20 +3,31 @@
 // Technique: vector permute. SubBytes is computed, not looked up in a 256-byte table: each byte is mapped into
 // the tower field GF((2^4)^2), inverted there with 16-entry tables indexed by 4-bit values, and mapped back
 // (scripts/derive-aes-tables.mjs derives the tables and explains the maths). Every table access is an
-// i8x16.swizzle, which reads all 16 table bytes from a register whatever the index, so no memory address and no
-// branch depends on key or data: there is nothing for a cache-timing attack to observe. ShiftRows and the
-// MixColumns rotations are fixed shuffles; xtime uses an arithmetic shift as a mask instead of a branch.
+// i8x16.swizzle (relaxed_swizzle in the relaxed build: assembly/lookup.ts), which reads all 16 table bytes from
+// a register whatever the index, so no memory address and no branch depends on key or data: there is nothing for
+// a cache-timing attack to observe. ShiftRows and the MixColumns rotations are fixed shuffles. Between the first
+// and the last round the state stays in the tower field's basis, where MixColumns' doubling is two more nibble
+// lookups: no branch, no mask built from data, and no basis change on each round's critical path.
 import {
-  placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, rotateRows1Layout0,
-  rotateRows1Layout1, rotateRows1Layout2, rotateRows1Layout3, rotateRows2Layout0, rotateRows2Layout1,
-  rotateRows2Layout2, rotateRows2Layout3,
+  placeKeyLayout1, placeKeyLayout2, placeKeyLayout3, restoreOrderFromLayout2, ROTATE_ROWS_1_LAYOUT_0,
+  ROTATE_ROWS_1_LAYOUT_1, ROTATE_ROWS_1_LAYOUT_2, ROTATE_ROWS_1_LAYOUT_3, ROTATE_ROWS_2_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_1,
+  ROTATE_ROWS_2_LAYOUT_2, ROTATE_ROWS_2_LAYOUT_3, shiftRows,
 } from './aes-layouts';
-import { C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_JO } from './aes-tables';
+import { lookup } from './lookup';
+import {
+  C_OVER_K, GF16_INVERSE, INPUT_HIGH, INPUT_LOW, OUTPUT_IO, OUTPUT_IO_TOWER, OUTPUT_IO_TOWER_DOUBLE, OUTPUT_JO,
+  OUTPUT_JO_TOWER, OUTPUT_JO_TOWER_DOUBLE,
+} from './aes-tables';
 
 export const ROUND_KEYS_BYTES: i32 = 11 * 16;
 
+// Set per build (asconfig.json `use`): 1 for the compact builds JavaScriptCore gets. Those run the rounds as a loop
+// with ShiftRows as a shuffle and the state in FIPS 197 order throughout: one more shuffle per round, but only three
+// masks live instead of nine and a tenth of the code, which JavaScriptCore's register allocator turns into 1.2-1.5x
+// the speed (its unrolled version spills about 330 vectors per block pair); V8 runs the unrolled one faster.
+// AES_COMPACT is an integer constant from `asc --use` (a declaration would turn it into a wasm import instead).
+
 const LOW_NIBBLE: usize = memory.data<u8>([15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15]);
-const REDUCTION: usize = memory.data<u8>([0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b]);
 const ZERO: v128 = i8x16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 // The S-box's affine constant. The round keys of rounds 1..10 carry it (MixColumns maps a column of equal bytes
 // to itself, so adding it after MixColumns is the same as adding it after SubBytes); the key schedule adds it.
@@ -29,74 +40,112 @@ const AFFINE_CONSTANT: v128 = i8x16(0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x
   return v128.and(i16x8.shr_u(x, 4), v128.load(LOW_NIBBLE));
 }
 
-/** SubBytes without the affine constant: S(x) ^ 0x63 for each byte. */
+/** Each byte mapped into the tower field T (phi in scripts/derive-aes-tables.mjs). */
+// @ts-ignore: decorator
+@inline function toTower(x: v128): v128 {
+  return v128.xor(
+    lookup(v128.load(INPUT_LOW), v128.and(x, v128.load(LOW_NIBBLE))),
+    lookup(v128.load(INPUT_HIGH), highNibbles(x)),
+  );
+}
+
+/** The tower-field inversion's two output indices io, jo for bytes already in T (the table maths is in the script). */
+// @ts-ignore: decorator
+@inline function inverseIo(t: v128): v128 {
+  const inverse = v128.load(GF16_INVERSE);
+  const i = highNibbles(t);
+  const k = v128.and(t, v128.load(LOW_NIBBLE));
+  const ak = lookup(v128.load(C_OVER_K), k);
+  return v128.xor(lookup(inverse, v128.xor(lookup(inverse, i), ak)), v128.xor(i, k));
+}
+// @ts-ignore: decorator
+@inline function inverseJo(t: v128): v128 {
+  const inverse = v128.load(GF16_INVERSE);
+  const i = highNibbles(t);
+  const k = v128.and(t, v128.load(LOW_NIBBLE));
+  const ak = lookup(v128.load(C_OVER_K), k);
+  return v128.xor(lookup(inverse, v128.xor(lookup(inverse, v128.xor(i, k)), ak)), i);
+}
+
+/** SubBytes without the affine constant, FIPS 197 bytes in and out: S(x) ^ 0x63 (the key schedule). */
 // @ts-ignore: decorator
 @inline function subBytesLinear(x: v128): v128 {
-  const lowNibble = v128.load(LOW_NIBBLE);
-  const inverse = v128.load(GF16_INVERSE);
-  const t = v128.xor(
-    v128.swizzle(v128.load(INPUT_LOW), v128.and(x, lowNibble)),
-    v128.swizzle(v128.load(INPUT_HIGH), highNibbles(x)),
-  );
-  const i = highNibbles(t);
-  const k = v128.and(t, lowNibble);
-  const j = v128.xor(i, k);
-  const ak = v128.swizzle(v128.load(C_OVER_K), k);
-  const iak = v128.xor(v128.swizzle(inverse, i), ak);
-  const jak = v128.xor(v128.swizzle(inverse, j), ak);
-  const io = v128.xor(v128.swizzle(inverse, iak), j);
-  const jo = v128.xor(v128.swizzle(inverse, jak), i);
-  return v128.xor(v128.swizzle(v128.load(OUTPUT_IO), io), v128.swizzle(v128.load(OUTPUT_JO), jo));
+  const t = toTower(x);
+  return v128.xor(lookup(v128.load(OUTPUT_IO), inverseIo(t)), lookup(v128.load(OUTPUT_JO), inverseJo(t)));
 }
 
 // State bytes are column-major (byte 4c + r is row r of column c), as in FIPS 197. ShiftRows is never done as
-// a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts).
+// a shuffle: the state's lane layout rotates with the round instead (assembly/aes-layouts.ts). Rounds 1..9 keep
+// the state in T; their round keys are stored through phi (expandKey).
 
-/** MixColumns given the state, a = t ^ (rows rotated by 1) and a with rows rotated by 2, in any layout. */
+/**
+ * One full round in T, its row rotations given by the masks of the layout it produces. SubBytes' two output
+ * lookups give t = S'(x) and, from two more tables, 2t, so MixColumns' doubling waits for no further lookup:
+ * out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + key + 2(t_r + t_(r+1)) + (column sum), the column sum last
+ * because it is the last ready (CBC-MAC is one chain: every cycle of a round's latency counts).
+ */
 // @ts-ignore: decorator
-@inline function mixColumns(t: v128, a: v128, aRotated2: v128): v128 {
-  // out_r = 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = t_r + (column sum) + 2(t_r + t_(r+1))
-  const columnSum = v128.xor(a, aRotated2);
-  // xtime without a branch: a + a shifts each byte, the sign compare selects the bytes that need the reduction.
-  const doubled = v128.xor(i8x16.add(a, a), v128.and(i8x16.lt_s(a, ZERO), v128.load(REDUCTION)));
-  return v128.xor(v128.xor(t, columnSum), doubled);
+@inline function roundInTower(s: v128, key: v128, rotate1: usize, rotate2: usize): v128 {
+  const io = inverseIo(s), jo = inverseJo(s);
+  const t = v128.xor(lookup(v128.load(OUTPUT_IO_TOWER), io), lookup(v128.load(OUTPUT_JO_TOWER), jo));
+  const t2 = v128.xor(lookup(v128.load(OUTPUT_IO_TOWER_DOUBLE), io), lookup(v128.load(OUTPUT_JO_TOWER_DOUBLE), jo));
+  const byRow1 = v128.load(rotate1);
+  const a = v128.xor(t, lookup(t, byRow1));
+  const doubled = v128.xor(t2, lookup(t2, byRow1));
+  const columnSum = v128.xor(a, lookup(a, v128.load(rotate2)));
+  return v128.xor(v128.xor(v128.xor(t, key), doubled), columnSum);
+}
+
+/** The last round: SubBytes from T back to FIPS 197 bytes, no MixColumns. */
+// @ts-ignore: decorator
+@inline function lastSubBytes(s: v128, key: v128): v128 {
+  const t = v128.xor(lookup(v128.load(OUTPUT_IO), inverseIo(s)), lookup(v128.load(OUTPUT_JO), inverseJo(s)));
+  return v128.xor(t, key);
 }
 
 // One full round whose output is in layout N (rounds 1..9 use layout round mod 4).
 // @ts-ignore: decorator
 @inline function roundToLayout1(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
-  const a = v128.xor(t, rotateRows1Layout1(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout1(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_1, ROTATE_ROWS_2_LAYOUT_1);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout2(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
-  const a = v128.xor(t, rotateRows1Layout2(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout2(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_2, ROTATE_ROWS_2_LAYOUT_2);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout3(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
-  const a = v128.xor(t, rotateRows1Layout3(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout3(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_3, ROTATE_ROWS_2_LAYOUT_3);
 }
 // @ts-ignore: decorator
 @inline function roundToLayout0(s: v128, key: v128): v128 {
-  const t = subBytesLinear(s);
-  const a = v128.xor(t, rotateRows1Layout0(t));
-  return v128.xor(mixColumns(t, a, rotateRows2Layout0(a)), key);
+  return roundInTower(s, key, ROTATE_ROWS_1_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_0);
 }
 
 // The final round has no MixColumns; its output (layout 2) is put back in FIPS 197 order.
 // @ts-ignore: decorator
 @inline function finalRound(s: v128, key: v128): v128 {
-  return restoreOrderFromLayout2(v128.xor(subBytesLinear(s), key));
+  return restoreOrderFromLayout2(lastSubBytes(s, key));
+}
+
+// Compact build: FIPS 197 order throughout; ShiftRows (a byte move, so it commutes with the byte-wise SubBytes)
+// is done on the round's input, so 2t comes out shifted too.
+// @ts-ignore: decorator
+@inline function roundInOrder(s: v128, key: v128): v128 {
+  return roundInTower(shiftRows(s), key, ROTATE_ROWS_1_LAYOUT_0, ROTATE_ROWS_2_LAYOUT_0);
+}
+// @ts-ignore: decorator
+@inline function finalRoundInOrder(s: v128, key: v128): v128 {
+  return lastSubBytes(shiftRows(s), key);
 }
 
 /** Encrypts one block with the round keys at `keys`. */
 export function encryptBlock(block: v128, keys: usize): v128 {
-  let s = v128.xor(block, v128.load(keys));
+  if (AES_COMPACT) {
+    let c = v128.xor(toTower(block), v128.load(keys));
+    for (let r: usize = 1; r < 10; r++) c = roundInOrder(c, v128.load(keys + (r << 4)));
+    return finalRoundInOrder(c, v128.load(keys, 160));
+  }
+  let s = v128.xor(toTower(block), v128.load(keys));
   s = roundToLayout1(s, v128.load(keys, 16));
   s = roundToLayout2(s, v128.load(keys, 32));
   s = roundToLayout3(s, v128.load(keys, 48));
@@ -119,8 +168,19 @@ export let pairSecond: v128 = ZERO;
  */
 export function encryptPair(first: v128, second: v128, keys: usize): void {
   let k = v128.load(keys);
-  let a = v128.xor(first, k);
-  let b = v128.xor(second, k);
+  let a = v128.xor(toTower(first), k);
+  let b = v128.xor(toTower(second), k);
+  if (AES_COMPACT) {
+    for (let r: usize = 1; r < 10; r++) {
+      k = v128.load(keys + (r << 4));
+      a = roundInOrder(a, k);
+      b = roundInOrder(b, k);
+    }
+    k = v128.load(keys, 160);
+    pairFirst = finalRoundInOrder(a, k);
+    pairSecond = finalRoundInOrder(b, k);
+    return;
+  }
   k = v128.load(keys, 16); a = roundToLayout1(a, k); b = roundToLayout1(b, k);
   k = v128.load(keys, 32); a = roundToLayout2(a, k); b = roundToLayout2(b, k);
   k = v128.load(keys, 48); a = roundToLayout3(a, k); b = roundToLayout3(b, k);
@@ -135,8 +195,9 @@ export function encryptPair(first: v128, second: v128, keys: usize): void {
   pairSecond = finalRound(b, k);
 }
 
-/** Round key r is stored in the lane layout its round produces (layout r mod 4). */
+/** Round key r is stored in the lane layout its round produces (layout r mod 4; the compact build: FIPS order). */
 function placeKey(key: v128, layout: i32): v128 {
+  if (AES_COMPACT) return key;
   if (layout == 1) return placeKeyLayout1(key);
   if (layout == 2) return placeKeyLayout2(key);
   if (layout == 3) return placeKeyLayout3(key);
@@ -145,10 +206,13 @@ function placeKey(key: v128, layout: i32): v128 {
 
 const RCON: StaticArray<u8> = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
 
-/** AES-128 key expansion (FIPS 197 §5.2) into 11 round keys at `keys`; rounds 1..10 carry the affine constant. */
+/**
+ * AES-128 key expansion (FIPS 197 §5.2) into 11 round keys at `keys`; rounds 1..10 carry the affine constant, and
+ * rounds 0..9 are stored in T, where their rounds' state is (round 10's state is FIPS 197 bytes again).
+ */
 export function expandKey(key: usize, keys: usize): void {
   let w = v128.load(key);
-  v128.store(keys, w);
+  v128.store(keys, toTower(w));
   for (let r = 1; r <= 10; r++) {
     // SubWord(RotWord(w3)) ^ Rcon, broadcast to the four words; S = subBytesLinear ^ 0x63.
     const substituted = v128.xor(subBytesLinear(w), AFFINE_CONSTANT);
@@ -159,6 +223,7 @@ export function expandKey(key: usize, keys: usize): void {
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27));
     w = v128.xor(w, i8x16.shuffle(zero, w, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
     w = v128.xor(w, temp);
-    v128.store(keys + (<usize>r << 4), placeKey(v128.xor(w, AFFINE_CONSTANT), r & 3));
+    const roundKey = v128.xor(w, AFFINE_CONSTANT);
+    v128.store(keys + (<usize>r << 4), placeKey(r < 10 ? toTower(roundKey) : roundKey, r & 3));
   }
 }

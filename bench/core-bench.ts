@@ -3,7 +3,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { StandardCrypto } from '@matter/general';
 import { AesCcmKey, SessionIdAllocator, open, seal } from '../src/index.js';
-import { measure, type Candidate } from './measure.js';
+import { measure, pairedRatio, type Candidate } from './measure.js';
 
 export const PAYLOAD_SIZES = [16, 64, 256, 1024, 4096];
 const AAD_LENGTH = 24;
@@ -69,15 +69,15 @@ export function benchCcm(): CcmRow[] {
     if (Buffer.compare(Buffer.from(open(key, nonce, sealed, aad)), pt) !== 0) throw new Error('open disagrees');
 
     for (const [operation, candidates] of [['seal', sealCandidates], ['open', openCandidates]] as const) {
-      const measured = measure(candidates);
-      const byName = Object.fromEntries(measured.map((m) => [m.name, m.opsPerSecond]));
+      const measured = measure(candidates, { rounds: 15, sliceMs: 40, warmupMs: 150 });
+      const byName = Object.fromEntries(measured.map((m) => [m.name, m]));
       const results: CcmRow['results'] = {};
       const ratioToNodeCrypto: Record<string, number> = {};
       const ratioToMatterJs: Record<string, number> = {};
       for (const m of measured) {
         results[m.name] = { messagesPerSecond: m.opsPerSecond, megabytesPerSecond: (m.opsPerSecond * size) / 1e6 };
-        ratioToNodeCrypto[m.name] = m.opsPerSecond / byName['node:crypto']!;
-        ratioToMatterJs[m.name] = m.opsPerSecond / byName['matter.js']!;
+        ratioToNodeCrypto[m.name] = pairedRatio(m, byName['node:crypto']!);
+        ratioToMatterJs[m.name] = pairedRatio(m, byName['matter.js']!);
       }
       rows.push({ operation, payload: size, results, ratioToNodeCrypto, ratioToMatterJs });
     }

@@ -79,3 +79,8 @@ export async function measureMixed(candidates: Candidate[], options: MeasureOpti
   for (const m of results) m.opsPerSecond = median(m.rounds);
   return results;
 }
+
+/** Median over rounds of a's rate / b's rate in the same round: robust to load that moves between rounds. */
+export function pairedRatio(a: Measured, b: Measured): number {
+  return median(a.rounds.map((rate, r) => rate / b.rounds[r]!));
+}

@@ -1,14 +1,54 @@
 // PASE: handshakes per second between our commissioner and our device in one process (1000 PBKDF iterations, each
 // side deriving from the passcode as it would), and the time to pair with a matter.js device over UDP loopback.
 import { closeSession, establishPase, ExchangeManager, PaseResponder, SessionManager, UdpTransport } from '../src/node.js';
-import { memoryLink } from '../test/support/memory-link.js';
+import type { MessageChannel } from '../src/index.js';
+import { p256Backend, useNativeP256 } from '../src/crypto/p256-native.js';
 import { randomPasscode, startMatterDevice } from '../test/peers/matter-device.js';
 import { median } from './measure.js';
 
 const PASSCODE = 20202021;
 
+// Two in-memory ends that deliver on the next turn of the event loop (setImmediate): reliable, so no MRP timers, and
+// no artificial latency, so the figure is the handshake's own cost (the tests' memory link waits 1 ms per datagram).
+class ImmediateEnd implements MessageChannel {
+  readonly reliable = true;
+  peer!: ImmediateEnd;
+  receiver: ((datagram: Uint8Array, channel: ImmediateEnd) => void) | undefined;
+  constructor(readonly name: string) {}
+  send(datagram: Uint8Array): void {
+    const copy = datagram.slice();
+    setImmediate(() => this.peer.receiver?.(copy, this.peer));
+  }
+  onClose(): () => void {
+    return () => {};
+  }
+}
+
+function immediateLink(): { a: ImmediateEnd; b: ImmediateEnd } {
+  const a = new ImmediateEnd('bench:a'), b = new ImmediateEnd('bench:b');
+  a.peer = b;
+  b.peer = a;
+  return { a, b };
+}
+
+export interface PaseRate { backend: string; handshakes: number; perSecond: number; medianMs: number }
+
+/** Handshakes per second with the P-256/PBKDF2 backend the runtime picks, and with @noble only, side by side. */
+export async function paseBothBackends(seconds = 3): Promise<PaseRate[]> {
+  const rates: PaseRate[] = [];
+  for (const native of [true, false]) {
+    useNativeP256(native);
+    try {
+      rates.push({ backend: p256Backend(), ...await paseHandshakesPerSecond(seconds) });
+    } finally {
+      useNativeP256(true);
+    }
+  }
+  return rates;
+}
+
 export async function paseHandshakesPerSecond(seconds = 3): Promise<{ handshakes: number; perSecond: number; medianMs: number }> {
-  const link = memoryLink(true); // in memory and reliable: the figure is the handshake's own cost, not MRP timers
+  const link = immediateLink();
   const commissioner = await SessionManager.create({}), device = await SessionManager.create({});
   const ce = new ExchangeManager(commissioner), de = new ExchangeManager(device);
   link.a.receiver = (d, c) => ce.receive(d, c);

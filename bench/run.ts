@@ -6,7 +6,9 @@ import { ready } from '../src/index.js';
 import { benchAllocator, benchCcm, type CcmRow } from './core-bench.js';
 import { matterJsRoundTrip } from './matter-js-session.js';
 import { benchSessionRoundTrip, fileStoreSaves, heapPerIdleSession } from './session-bench.js';
-import { pairWithMatterJs, paseHandshakesPerSecond } from './pase-bench.js';
+import { hotPathAllocation } from './hot-path-allocation.js';
+import { pairWithMatterJs, paseBothBackends } from './pase-bench.js';
+import { benchAllRuntimes, runtimeTable } from './runtimes/run-runtimes.js';
 
 await ready();
 
@@ -26,24 +28,31 @@ function printCcm(rows: CcmRow[]): void {
 
 const ccm = benchCcm();
 printCcm(ccm);
+console.log('\nThe same core bench in every runtime, one process each (ours: AesCcmKey with the build ready() picks; matter.js: its pure-JS Ccm), messages/s');
+const runtimes = await benchAllRuntimes();
+console.log(runtimeTable(runtimes));
 const allocator = benchAllocator();
 console.log('\nSession ids: allocate+release per second');
 for (const row of allocator) console.log(`${fmt(row.live).padStart(6)} live: ${fmt(row.allocateReleasePerSecond)}/s`);
 
 console.log('\nSession layer, 64-byte application payload: encode + encrypt on one side, decode + decrypt + replay check on the other');
 const roundTrip = await benchSessionRoundTrip([await matterJsRoundTrip('node:crypto'), await matterJsRoundTrip('StandardCrypto')]);
-const ours = roundTrip['matter-sessions (encode + decode)']!;
-for (const [name, rate] of Object.entries(roundTrip)) {
-  console.log(`${name.padEnd(42)} ${fmt(rate).padStart(9)} messages/s  ${name.startsWith('matter.js') ? `(matter-sessions is ${fmt(ours / rate, 1)}x)` : ''}`);
+for (const [name, rate] of Object.entries(roundTrip.rates)) {
+  const ratio = roundTrip.ratios[name];
+  console.log(`${name.padEnd(42)} ${fmt(rate).padStart(9)} messages/s  ${ratio ? `(matter-sessions is ${fmt(ratio, 1)}x)` : ''}`);
 }
 const heap = await heapPerIdleSession(10_000);
 console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesPerSession)} bytes (+ ${heap.keySlotBytesPerSession} bytes of key slots in wasm memory)`);
+const allocation = await hotPathAllocation();
+console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.decodeBytesPerMessage)} bytes`);
 const saves = await fileStoreSaves(1000, 3);
 console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
 
 console.log('\nPASE (SPAKE2+ P-256, PBKDF2 1000 iterations on both sides)');
-const pase = await paseHandshakesPerSecond(3);
-console.log(`our commissioner <-> our device, one process: ${fmt(pase.perSecond, 1)} handshakes/s (median ${fmt(pase.medianMs, 1)} ms)`);
+const pase = await paseBothBackends(3);
+for (const rate of pase) {
+  console.log(`our commissioner <-> our device, one process, P-256 and PBKDF2 on ${rate.backend}: ${fmt(rate.perSecond, 1)} handshakes/s (median ${fmt(rate.medianMs, 1)} ms)`);
+}
 const interop = await pairWithMatterJs(10);
 console.log(`pairing with a matter.js device over UDP loopback: median ${fmt(interop.medianMs, 1)} ms (min ${fmt(interop.minMs, 1)}, max ${fmt(interop.maxMs, 1)}, ${interop.runs} runs)`);
 
@@ -51,14 +60,16 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/core.json', import.meta.url);
 writeFileSync(file, JSON.stringify({
   measuredAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-  method: 'one process; candidates interleaved per round; 7 rounds of 80 ms after 150 ms warm-up; medians',
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
+  method: 'one process per runtime; candidates interleaved per round (CCM: 15 rounds of 40 ms; other runtimes: 25 of 25 ms; session: 15 of 80 ms) after warm-up; rates are medians, ratios are medians of per-round ratios',
   ccm,
+  runtimes,
   allocator,
   session: {
-    roundTripMessagesPerSecond: roundTrip,
-    ratioToMatterJs: Object.fromEntries(Object.entries(roundTrip).filter(([n]) => n.startsWith('matter.js')).map(([n, r]) => [n, ours / r])),
+    roundTripMessagesPerSecond: roundTrip.rates,
+    ratioToMatterJs: roundTrip.ratios,
     heapPerIdleSession: heap,
+    hotPathAllocation: allocation,
     fileStoreResumptionSaves: saves,
   },
   pase: { handshakes: pase, pairWithMatterJsDevice: interop },

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore, SessionManager, resolveSessionParameters, type Fabric, type PayloadHeader, type SecureSession } from '../src/node.js';
-import { measureMixed, type Candidate } from './measure.js';
+import { measureMixed, pairedRatio, type Candidate } from './measure.js';
 
 const fabric = (nodeId: bigint): Fabric => ({
   fabricIndex: 1, fabricId: 1n, nodeId, compressedFabricId: new Uint8Array(8).fill(1),
@@ -74,9 +74,20 @@ export async function fileStoreSaves(records = 1000, seconds = 3): Promise<{ rec
   return { records, savesPerSecond: rate };
 }
 
-export async function benchSessionRoundTrip(extra: Candidate[] = []): Promise<Record<string, number>> {
+export interface SessionRoundTrip {
+  /** messages per second, median of the rounds */
+  rates: Record<string, number>;
+  /** ours / each other candidate, median of the per-round ratios */
+  ratios: Record<string, number>;
+}
+
+export async function benchSessionRoundTrip(extra: Candidate[] = []): Promise<SessionRoundTrip> {
   const ours = await oursRoundTrip();
-  const measured = await measureMixed([ours, ...extra], { rounds: 7, sliceMs: 150, warmupMs: 400 });
+  const measured = await measureMixed([ours, ...extra], { rounds: 15, sliceMs: 80, warmupMs: 400 });
   await ours.close();
-  return Object.fromEntries(measured.map((m) => [m.name, m.opsPerSecond]));
+  const [mine, ...others] = measured;
+  return {
+    rates: Object.fromEntries(measured.map((m) => [m.name, m.opsPerSecond])),
+    ratios: Object.fromEntries(others.map((m) => [m.name, pairedRatio(mine!, m)])),
+  };
 }

@@ -9,7 +9,9 @@ import { Spake2pError } from './spake2p-error.js';
 import {
   encodePoint, peerPoint, pointArgument, randomScalar, scalarArgument, scalarToBytes,
 } from './spake2p-group.js';
-import { proverShare, proverSharedPoints, verifierShare, verifierSharedPoints } from './spake2p-shares.js';
+import {
+  masks, proverShare, proverSharedPoints, verifierShare, verifierSharedPoints, type Masks,
+} from './spake2p-shares.js';
 import { keySchedule, transcript, type KeySchedule } from './spake2p-transcript.js';
 
 const PASE_CONTEXT_PREFIX = new TextEncoder().encode('CHIP PAKE V1 Commissioning');
@@ -126,6 +128,20 @@ export function startSpake2pProver(options: Spake2pProverOptions): Spake2pProver
   };
 }
 
+// A device answers every handshake with the same stored w0 (PaseResponder passes the same array each time), so its
+// masks w0*M and w0*N are kept beside that array: two of the verifier's four multiplications, once per verifier.
+// Keyed weakly on the caller's array and checked against a copy of its bytes, so a mutated or dropped array never
+// gets stale or retained masks; the masks are no more secret than w0, which the caller holds anyway.
+const verifierMasks = new WeakMap<Uint8Array, { w0: Uint8Array; masks: Masks }>();
+
+function masksFor(w0Bytes: Uint8Array, w0: bigint): Masks {
+  const cached = verifierMasks.get(w0Bytes);
+  if (cached !== undefined && equalBytes(cached.w0, w0Bytes)) return cached.masks;
+  const computed = masks(w0);
+  verifierMasks.set(w0Bytes, { w0: w0Bytes.slice(), masks: computed });
+  return computed;
+}
+
 /**
  * Device: takes Pake1's X and computes Y and cB for Pake2. Argument errors name the option; a bad X is a
  * Spake2pError.
@@ -135,8 +151,9 @@ export function startSpake2pVerifier(options: Spake2pVerifierOptions, X: Uint8Ar
   const w0 = scalarArgument('w0', options.w0);
   const L = pointArgument('L', options.L);
   const y = ephemeralScalar('y', options.y);
-  const { Z, V } = verifierSharedPoints(y, w0, L, peerPoint('X', X));
-  const Y = encodePoint(verifierShare(y, w0));
+  const { w0M, w0N } = masksFor(options.w0, w0);
+  const { Z, V } = verifierSharedPoints(y, w0, L, peerPoint('X', X), w0M);
+  const Y = encodePoint(verifierShare(y, w0, w0N));
   const keys = keySchedule(transcript({ ...bound, X, Y, Z, V, w0: scalarToBytes(w0) }), X, Y);
   return {
     Y: Y.slice(),

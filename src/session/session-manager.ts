@@ -1,7 +1,7 @@
 // The session manager: the table of secure (PASE/CASE), unsecured and group sessions, and the message path that
 // encodes, encrypts, decrypts and routes Matter messages through them. It never knows which transport or storage
 // it runs on: sessions are bound to a SessionChannel, state lives in a KeyValueStore.
-import { AesCcmKey, AuthenticationError, SessionIdAllocator, ready } from '../core/index.js';
+import { AuthenticationError, CcmKeyPair, KeySlotLedger, SessionIdAllocator, ready } from '../core/index.js';
 import { hkdfSha256 } from '../crypto/index.js';
 import { ByteReader } from '../codec/byte-reader.js';
 import { MalformedMessageError } from '../codec/malformed-message-error.js';
@@ -14,7 +14,9 @@ import { rankEvictionCandidates } from './eviction-policy.js';
 import { FabricTable, type Fabric, type FabricFactory } from './fabric-table.js';
 import { GroupKeysTable, type GroupKeySet, type GroupOperationalKey } from './group-keys-table.js';
 import { CounterExhaustedError, PersistedMessageCounter, SessionMessageCounter, UnsecuredMessageCounter } from './message-counters.js';
-import { MessageScratch, nonceNodeId, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
+import {
+  localNonceNodeId, MessageScratch, nonceNodeId, openMessage, sealMessage, splitPayload, writePlainMessage,
+} from './message-crypto.js';
 import { SecureUnicastReceptionWindow } from './reception-window.js';
 import { GroupReceptionState } from './group-reception-state.js';
 import { ResumptionRecords, type ResumptionRecord } from './resumption-records.js';
@@ -219,6 +221,8 @@ export class SessionManager {
   readonly #groupControlCounter: PersistedMessageCounter;
   readonly #records: ResumptionRecords;
   readonly #scratch = new MessageScratch();
+  /** One garbage-collection backstop for every session's keys (see KeySlotLedger): no weak cell per session. */
+  readonly #keySlots = new KeySlotLedger(this);
   #closed = false;
 
   private constructor(options: SessionManagerOptions, store: KeyValueStore, records: ResumptionRecords, fabrics: FabricTable,
@@ -392,8 +396,7 @@ export class SessionManager {
 
     const okm = hkdfSha256(args.sharedSecret, args.salt, args.isResumption ? SESSION_RESUMPTION_KEYS_INFO : SESSION_KEYS_INFO, 48);
     const i2r = okm.subarray(0, 16), r2i = okm.subarray(16, 32);
-    const encryptKey = new AesCcmKey(args.isInitiator ? i2r : r2i);
-    const decryptKey = new AesCcmKey(args.isInitiator ? r2i : i2r);
+    const keys = new CcmKeyPair(args.isInitiator ? i2r : r2i, args.isInitiator ? r2i : i2r, this.#keySlots);
     const attestationChallenge = okm.slice(32, 48);
     okm.fill(0);
 
@@ -406,9 +409,10 @@ export class SessionManager {
       localNodeId: fabric?.nodeId ?? 0n, peerNodeId,
       caseAuthenticatedTags: args.caseAuthenticatedTags?.length ? Object.freeze([...args.caseAuthenticatedTags]) : NO_TAGS,
       isInitiator: args.isInitiator, isResumption: args.isResumption, peerParameters,
-      encryptKey, decryptKey, attestationChallenge, counter: this.#counterFor?.(sessionId) ?? new SessionMessageCounter(this.#counterStart?.()), peerWindow,
+      keys, attestationChallenge, counter: this.#counterFor?.(sessionId) ?? new SessionMessageCounter(this.#counterStart?.()), peerWindow,
       channel: args.channel, now: this.#now(),
     });
+    attestationChallenge.fill(0); // the session keeps its own copy
     this.#sessions.set(sessionId, session);
     if (!shareState) this.#restored.add(session);
     if (args.channel) session.detachChannel = args.channel.onClose(() => this.#close(session, 'channel-closed'));
@@ -624,7 +628,8 @@ export class SessionManager {
       messageCounter: counter,
     };
     const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
-    sealMessage(this.#scratch, session.encryptKey, header, session.sendNonceId, message, headerLength, plainLength);
+    const sender = session.sendNonceId;
+    sealMessage(this.#scratch, session.keys, header, sender.low, sender.high, message, headerLength, plainLength);
     session.lastActivity = this.#now();
     return message;
   }
@@ -658,7 +663,8 @@ export class SessionManager {
       destinationGroupId: destination.groupId,
     };
     const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
-    sealMessage(this.#scratch, key.encryptionKey, header, nonceNodeId(fabric.nodeId), message, headerLength, plainLength);
+    const sender = localNonceNodeId(fabric.nodeId);
+    sealMessage(this.#scratch, key.encryptionKey, header, sender.low, sender.high, message, headerLength, plainLength);
     if (header.privacy) obfuscateHeader(message, headerLength, key.privacyKey);
     return message;
   }
@@ -677,7 +683,7 @@ export class SessionManager {
     if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
     if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
     // The hot path: opened and committed in one go, with no closure per message.
-    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
     this.#commitSecure(message.session as SecureSession, message.header.messageCounter);
     return message;
   }
@@ -694,7 +700,7 @@ export class SessionManager {
     const prefix = readClearHeaderPrefix(reader);
     if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
     if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
-    const message = this.#openSecure(datagram, prefix.sessionId, prefix.security);
+    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
     return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter) };
   }
 
@@ -705,12 +711,12 @@ export class SessionManager {
   }
 
   /** Checks the counter against the window (without committing) and authenticates and decrypts. */
-  #openSecure(datagram: Uint8Array, sessionId: number, security: number): DecodedMessage {
+  #openSecure(datagram: Uint8Array, reader: ByteReader, sessionId: number, security: number): DecodedMessage {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new UnknownSessionError(sessionId);
     // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
     if (security & 0x80) throw new MalformedMessageError('security flags', 'privacy flag on a unicast message', 3);
-    const reader = new ByteReader(datagram);
+    reader.offset = 0; // the caller's reader, which read the clear prefix: one reader per message
     const header = readMessageHeader(reader);
     const headerLength = reader.offset;
     if (datagram.length < headerLength + MIC_LENGTH) {
@@ -718,14 +724,15 @@ export class SessionManager {
     }
     const verdict = session.peerWindow.verify(header.messageCounter);
     if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, header, undefined);
-    let plain: Uint8Array;
+    let plainLength: number;
     try {
-      plain = openMessage(this.#scratch, session.decryptKey, header, session.receiveNonceId, datagram, headerLength);
+      plainLength = openMessage(this.#scratch, session.keys, header, session.receiveNonceLow, session.receiveNonceHigh,
+        datagram, headerLength);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationFailedError(sessionId);
       throw error;
     }
-    const { payloadHeader, payload } = splitPayload(plain);
+    const { payloadHeader, payload } = splitPayload(this.#scratch.opened, headerLength, headerLength + plainLength);
     if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
     return { session, header, payloadHeader, payload };
   }
@@ -781,9 +788,10 @@ export class SessionManager {
         if (headerLength + MIC_LENGTH > datagram.length) throw new MalformedMessageError('message', 'no room for the MIC', headerLength);
         // The AAD is the header as sent, before obfuscation: the de-obfuscated bytes.
         const aadAndCipher = clear === datagram ? datagram : concatHeaderAndBody(clear, datagram, headerLength);
-        const plain = openMessage(this.#scratch, key.encryptionKey, header, nonceNodeId(header.sourceNodeId), aadAndCipher, headerLength);
+        const sender = nonceNodeId(header.sourceNodeId);
+        const plainLength = openMessage(this.#scratch, key.encryptionKey, header, sender.low, sender.high, aadAndCipher, headerLength);
         if (!this.#groupKeys.isMapped(key.fabricIndex, header.destinationGroupId, key.keySetId)) continue;
-        return this.#acceptGroup(key, header, splitPayload(plain));
+        return this.#acceptGroup(key, header, splitPayload(this.#scratch.opened, headerLength, headerLength + plainLength));
       } catch (error) {
         if (error instanceof AuthenticationError) continue;
         if (error instanceof MalformedMessageError) { malformed = error; continue; }

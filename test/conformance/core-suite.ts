@@ -248,8 +248,21 @@ function allocatorChecks(lib: typeof Library): Check[] {
   ];
 }
 
+/** ready() without a source picks the relaxed build exactly where relaxed SIMD validates, compact on JavaScriptCore. */
+function buildChecks(lib: typeof Library): Check[] {
+  return [{
+    name: 'ready() loaded the build for this engine: relaxed where it has relaxed SIMD, compact on JavaScriptCore (workerd: the given module)',
+    run() {
+      const build = lib.coreBuild();
+      if (build === 'given') return; // workerd's entry hands ready() the module it imported
+      const expected = `${lib.isJavaScriptCore() ? 'compact-' : ''}${lib.hasRelaxedSimd() ? 'relaxed-simd' : 'simd'}`;
+      equal(build, expected, 'coreBuild()');
+    },
+  }];
+}
+
 export function coreChecks(lib: typeof Library, data: SuiteData): Check[] {
-  return [...ccmChecks(lib, data), ...argumentChecks(lib), ...allocatorChecks(lib)];
+  return [...buildChecks(lib), ...ccmChecks(lib, data), ...argumentChecks(lib), ...allocatorChecks(lib)];
 }
 
 /** Runs every check; used by the non-Node runtimes, which report the counts back to the Node test. */
