@@ -49,6 +49,7 @@ const files = [
   'test/web-edge-e2e.test.ts',
   'test/runtimes.test.ts',
   'test/edge-guard.test.ts',
+  'test/cli.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
