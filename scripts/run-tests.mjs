@@ -50,6 +50,7 @@ const files = [
   'test/runtimes.test.ts',
   'test/edge-guard.test.ts',
   'test/cli.test.ts',
+  'test/package.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
