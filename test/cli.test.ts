@@ -104,6 +104,16 @@ describe('the CLI, as a new user meets it', () => {
     assert.doesNotMatch(run.stderr, /http:http:/);
   });
 
+  it('client channels are named by their URL alone, so no message says "http:http://" or "ws:ws://"', async () => {
+    const url = `${server.url}/realms/home/messages`;
+    assert.equal(new lib.HttpClientChannel(url, () => {}).name, url);
+    const ws = `${server.url.replace('http', 'ws')}/realms/home/ws`;
+    const { WebSocket } = await import('ws');
+    const channel = await lib.WebSocketClientChannel.connect(ws, () => {}, (u) => new WebSocket(u) as unknown as lib.WebSocketLike);
+    assert.equal(channel.name, ws);
+    channel.close();
+  });
+
   it('a URL that is not a Matter endpoint (HTML, 200) fails at once, not after the 10 s answer timeout', async () => {
     const run = await cli('pair', '--http', htmlUrl, '--passcode', String(PASSCODE));
     assert.equal(run.code, 1);
