@@ -126,7 +126,7 @@ const redis = await startRedisServer();
 const store = await RedisStore.connect({ url: redis.url, keyPrefix: 'bench:' });
 let fleet;
 try {
-  fleet = await run('Redis fleet (shared ids, sessions, counter blocks; every message checked in the shared window)', new EdgeFleet(store));
+  fleet = await run('Redis fleet (shared ids, sessions, counter blocks; every message checked in the shared window)', new EdgeFleet(store, { fleetKey: crypto.getRandomValues(new Uint8Array(16)) }));
 } finally {
   await store.close();
   await redis.stop();

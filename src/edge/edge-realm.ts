@@ -10,13 +10,12 @@ import type { CommissioningWindowBackoff, CommissioningWindowState } from '../pr
 import { PaseResponder } from '../protocol/pase/pase-responder.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
-import { prefixedStore } from '../storage/prefixed-store.js';
 import { StoreUnavailableError } from '../storage/store-lifecycle.js';
 import { AuthenticationFailedError, DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import { SessionManager, type DecodedMessage } from '../session/session-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
-import type { EdgeFleet, FleetBlockCounter } from './edge-fleet.js';
+import type { EdgeFleet } from './edge-fleet.js';
 import { silentLog, type EdgeLog } from './edge-log.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { HttpReplyChannel } from './http-reply-channel.js';
@@ -54,9 +53,8 @@ export type HttpOutcome =
 /**
  * Handshakes an edge realm holds at once: unlike a device it serves many clients. A handshake waiting for its peer
  * holds about 8 KB (test/edge-guard.test.ts, 4,000 held over the HTTP path), so 1024 bound them to about 8 MB;
- * under a flood of R new
- * handshakes a second, a client keeps its slot for 1024 / R seconds between its messages (a third of a second at
- * 3,000 a second, where it needs milliseconds).
+ * under a flood of R new handshakes a second, a client keeps its slot for 1024 / R seconds between its messages (a
+ * third of a second at 3,000 a second, where it needs milliseconds).
  */
 const DEFAULT_HANDSHAKE_SLOTS = 1024;
 /** Unsecured sessions beyond the handshakes' own, for messages that begin no handshake (acks, refusals). */
@@ -114,13 +112,14 @@ export class EdgeRealm {
 
   static async create(name: string, config: RealmConfig, metrics: EdgeMetrics, fleet?: EdgeFleet, log: EdgeLog = silentLog): Promise<EdgeRealm> {
     const slots = config.handshakeSlots ?? DEFAULT_HANDSHAKE_SLOTS;
-    const storage = fleet ? prefixedStore(fleet.store, `realm/${name}/`) : config.storage ?? new MemoryStore();
+    const storage = fleet ? fleet.realmStore(name) : config.storage ?? new MemoryStore();
     const sessions = await SessionManager.create({
       storage,
       // Each handshake in progress holds an unsecured session: the pool must outnumber the handshakes served at once.
       limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: slots + SPARE_UNSECURED_SESSIONS },
-      ...(fleet ? { sessionIds: fleet.sessionIds(name), sessionState: fleet.sessionState(name), counterFor: fleet.counterFor(name) } : {}),
+      ...(fleet ? fleet.sessionOptions(name) : {}),
     });
+    fleet?.attach(name, sessions);
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
     const realm = { realm: name };
     const pase = new PaseResponder(exchanges, {
@@ -176,18 +175,9 @@ export class EdgeRealm {
     try {
       const sessionId = SessionManager.sessionIdOf(body);
       const secure = sessionId !== 0 && (body[3]! & 0x03) === 0;
-      if (this.fleet && secure) {
-        const session = await this.sessions.restoreSession(sessionId, channel);
-        if (session && !(await this.fleet.sessionExists(this.name, sessionId))) {
-          this.sessions.removeSession(sessionId, 'peer-closed'); // closed on another instance
-        }
-      }
+      if (this.fleet && secure) await this.fleet.admit(this.name, this.sessions, sessionId, channel);
       const { message, commit } = this.sessions.decodeDeferred(body, channel);
-      if (this.fleet && message.session instanceof SecureSession) {
-        const verdict = await this.fleet.store.checkAndCommitCounter(this.fleet.windowKey(this.name, sessionId), message.header.messageCounter);
-        if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, message.header, message.payloadHeader);
-        await (message.session.counter as FleetBlockCounter).prepare();
-      }
+      if (this.fleet && message.session instanceof SecureSession) await this.fleet.accept(this.name, message);
       commit();
       return message;
     } catch (error) {
