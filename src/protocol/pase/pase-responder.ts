@@ -79,6 +79,8 @@ export class PaseResponder {
   readonly #slots: HandshakeSlots;
   readonly #deviceRules: boolean;
   readonly #active = new Map<HandshakeSlot, Exchange>();
+  /** Handshakes whose slot went to a newcomer: their failure is reported as `evicted`. */
+  readonly #evicted = new WeakSet<HandshakeSlot>();
 
   constructor(exchanges: ExchangeManager, options: PaseResponderOptions) {
     this.#exchanges = exchanges;
@@ -99,7 +101,8 @@ export class PaseResponder {
       },
     });
     this.#slots = new HandshakeSlots(capacity, (victim) => {
-      this.#active.get(victim)?.abort(new PaseError('timeout', 'the handshake waited longest for its peer while every slot was taken: evicted'));
+      this.#evicted.add(victim);
+      this.#active.get(victim)?.abort(new PaseError('timeout', 'evicted: it waited longest for its peer while every slot was taken'));
     }, now);
     exchanges.addProtocolHandler(ProtocolId.secureChannel, (exchange, first) => this.#handle(exchange, first));
   }
@@ -184,7 +187,7 @@ export class PaseResponder {
       const owed = slot.stage === 'awaiting-pake3';
       if (owed) this.#window.recordFailure();
       this.#options.onHandshakeFailed?.({
-        failure: error instanceof PaseError ? (/evicted/.test(error.message) ? 'evicted' : error.failure) : 'protocol',
+        failure: this.#evicted.has(slot) ? 'evicted' : error instanceof PaseError ? error.failure : 'protocol',
         stage: slot.stage, counted: owed, detail: (error as Error)?.message ?? String(error),
       });
     } finally {
