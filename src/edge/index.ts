@@ -5,3 +5,4 @@ export { EdgeMetrics } from './edge-metrics.js';
 export { HttpReplyChannel } from './http-reply-channel.js';
 export { WebSocketChannel } from './websocket-channel.js';
 export { EdgeFleet, FleetBlockCounter, FleetStateLostError, FleetEpochError, type FleetStore, type FleetOptions } from './edge-fleet.js';
+export { createEdgeLog, parseLogLevel, silentLog, LOG_LEVELS, type EdgeLog, type EdgeLogOptions, type LogLevel, type LogFields } from './edge-log.js';
