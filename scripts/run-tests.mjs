@@ -67,6 +67,9 @@ const files = [
   'test/device-fail-safe.test.ts',
   'test/device-access-control.test.ts',
   'test/device-interop-matter-js.test.ts',
+  'test/edge-guard.test.ts',
+  'test/cli.test.ts',
+  'test/package.test.ts',
   'test/edge-node.test.ts',
 ];
 

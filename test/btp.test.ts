@@ -456,6 +456,40 @@ describe('BtpSession driven packet by packet', () => {
     }
   });
 
+  it('accepts packets up to the fragment size + 3 (Apple counts the ATT header in the MTU), as matter.js does', async () => {
+    const { session, received } = await scriptedCentral('656c04140006');
+    try {
+      const body = Array.from({ length: 19 }, (_, i) => (i + 1).toString(16).padStart(2, '0')).join('');
+      session.receivePacket(hex(`05011300${body}`)); // 23 bytes at fragment size 20
+      assert.equal(session.closed, false);
+      assert.equal(received.closes.length, 0);
+      assert.deepEqual(received.messages.map((m) => toHex(m)), [body]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('peripheral at fragment size 244: a 247-byte packet is accepted, a 248-byte one closes the session', async () => {
+    const open = async () => {
+      const link = new FakeLink();
+      const received = recorder();
+      const session = BtpSession.acceptAsPeripheral(link, hex('656c04000000f70006'), { onMessage: received.onMessage });
+      session.onClose((error) => received.closes.push(error));
+      await session.subscribed();
+      assert.equal(session.fragmentSize, 244);
+      return { session, received };
+    };
+    const fits = await open();
+    fits.session.receivePacket(hex('0500f300' + 'ab'.repeat(243)));
+    assert.equal(fits.session.closed, false);
+    assert.equal(fits.received.messages[0]?.length, 243);
+    fits.session.close();
+    const over = await open();
+    over.session.receivePacket(hex('0500f400' + 'ab'.repeat(244)));
+    assert.equal(over.session.closed, true);
+    assert.ok(isBtpProtocolError(over.received.closes[0]), String(over.received.closes[0]));
+  });
+
   const protocolErrors: [string, string[]][] = [
     ['a repeated sequence number', ['05010100aa', '05010100aa']],
     ['a skipped sequence number', ['05020100aa']],
@@ -464,7 +498,7 @@ describe('BtpSession driven packet by packet', () => {
     ['matter.js 0d6c04...: an ack (0x6c) of a packet never sent', ['0d6c04000000b90006']],
     ['segments longer than announced (matter.js: length 8, 9 bytes)', ['05010800010203040506070809']],
     ['a message over 1232 bytes announced', ['0101d104000102030405060708090a0b0c0d0e0f']],
-    ['a packet longer than the fragment size', ['05011300000102030405060708090a0b0c0d0e0f1011']],
+    ['a packet 4 bytes over the fragment size (24 at 20), well formed otherwise', ['05011400' + '00'.repeat(20)]],
     ['a continuation without a beginning', ['0601aa']],
     ['a second handshake', ['656c04000000b90006']],
     ['a management packet', ['2d6c04000000b90006']],

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as lib from '../src/node.js';
 import { memoryLink } from './support/memory-link.js';
+import { attack, openHandshake } from './support/pase-attacker.js';
 
 await lib.ready();
 const PASSCODE = 20202021;
@@ -97,7 +98,8 @@ describe('PASE in memory', () => {
       assert.equal(p.responder.windowOpen, false);
       assert.equal(closed, 1);
       await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }), (e: unknown) =>
-        e instanceof lib.PaseError && e.failure === 'busy');
+        e instanceof lib.PaseError && e.failure === 'busy' && e.retryAfterSeconds !== undefined && e.retryAfterSeconds >= 9
+        && /commissioning window closed.*retry in \d+ s/.test(e.message));
     } finally {
       await p.close();
     }
@@ -213,6 +215,146 @@ describe('reading attributes after PASE', () => {
         (e: unknown) => e instanceof lib.InteractionStatusError && e.status === lib.InteractionModelStatus.unsupportedEndpoint);
       const all = await lib.readAttributes(p.ce, session, [{ endpoint: 0, cluster: 0x28 }]);
       assert.ok(all.length >= 8 && all.every((r) => r.data !== undefined), 'a wildcard read returns every attribute');
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('the commissioning window: what counts, the back-off, reopening, a new passcode', () => {
+  it('twenty-five cheap attempts (PBKDFParamRequest then a failure StatusReport, no SPAKE2+) count for nothing', async () => {
+    const p = await pair({ reliable: true });
+    try {
+      for (let n = 0; n < 25; n++) {
+        assert.equal(await attack(p.ce, p.link.a, 'status-report'), lib.SecureChannelOpcode.pbkdfParamResponse, `attempt ${n}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(p.responder.failedAttempts, 0);
+      assert.equal(p.responder.windowOpen, true);
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a confirmation cA that does not match counts (and is answered with a failure StatusReport)', async () => {
+    const failures: lib.HandshakeFailure[] = [];
+    const p = await pair({ reliable: true, responder: { onHandshakeFailed: (f) => failures.push(f) } });
+    try {
+      await attack(p.ce, p.link.a, 'wrong-ca');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(p.responder.failedAttempts, 1);
+      assert.deepEqual(failures.map((f) => [f.failure, f.stage, f.counted]), [['wrong-passcode', 'awaiting-pake3', true]]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('closes after 20 failures for a back-off that doubles to its cap and reopens by itself (injected clock)', async () => {
+    let now = 1_000_000;
+    const changes: string[] = [];
+    const p = await pair({ reliable: true, responder: {
+      now: () => now, windowBackoff: { initialMs: 10_000, maxMs: 25_000 },
+      onWindowChange: (state, change) => changes.push(`${change}:${state.open ? 'open' : 'closed'}`),
+    } });
+    const fail20 = async () => {
+      for (let n = 0; n < 20; n++) await attack(p.ce, p.link.a, 'wrong-ca', 11223344 + n);
+      await new Promise((r) => setTimeout(r, 10));
+    };
+    const refused = async (seconds: number) => {
+      await assert.rejects(lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }), (e: unknown) =>
+        e instanceof lib.PaseError && e.failure === 'busy' && e.retryAfterSeconds === seconds, `busy, retry in ${seconds} s`);
+    };
+    try {
+      await fail20();
+      assert.equal(p.responder.windowOpen, false);
+      assert.deepEqual(p.responder.windowState, {
+        open: false, failedAttempts: 20, maxFailedAttempts: 20, closures: 1, totalFailures: 20, reopensAt: 1_010_000, retryAfterMs: 10_000,
+      });
+      await refused(10);
+      now += 4_000;
+      await refused(6);
+      now += 6_000; // the back-off is over: open again, failures forgotten
+      assert.equal(p.responder.windowOpen, true);
+      assert.equal(p.responder.failedAttempts, 0);
+      await fail20();
+      assert.equal(p.responder.windowState.retryAfterMs, 20_000, 'the second closure lasts twice as long');
+      now += 20_000;
+      await fail20();
+      assert.equal(p.responder.windowState.retryAfterMs, 25_000, 'the third is capped');
+      now += 25_000;
+      const session = await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE });
+      assertTalk(p, session);
+      await lib.closeSession(p.ce, session); // a device refuses handshakes while a PASE session is open
+      await new Promise((r) => setTimeout(r, 10));
+      await fail20();
+      assert.equal(p.responder.windowState.retryAfterMs, 10_000, 'a successful pairing started the back-off over');
+      assert.equal(changes.filter((c) => c.startsWith('closed')).length, 4);
+      assert.equal(changes.filter((c) => c === 'reopened:open').length, 3);
+      assert.equal(changes.filter((c) => c.startsWith('failure')).length, 80);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('openWindow() reopens at once; setPasscode() rotates the passcode and reopens; bad passcodes change nothing', async () => {
+    const p = await pair({ reliable: true });
+    try {
+      for (let n = 0; n < 20; n++) await attack(p.ce, p.link.a, 'wrong-ca');
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(p.responder.windowOpen, false);
+      p.responder.openWindow();
+      assert.equal(p.responder.windowOpen, true);
+      assert.equal(p.responder.failedAttempts, 0);
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+      await p.commissioner.close(); // frees the device's PASE-session rule for the next pairing
+      const again = await pair({ reliable: true });
+      try {
+        again.responder.setPasscode(34567890);
+        await assert.rejects(lib.establishPase(again.ce, again.link.a, { passcode: PASSCODE }), (e: unknown) =>
+          e instanceof lib.PaseError && e.failure === 'wrong-passcode');
+        await new Promise((r) => setTimeout(r, 10));
+        assert.throws(() => again.responder.setPasscode(12345678), RangeError);
+        assert.throws(() => again.responder.setPasscode(0), RangeError);
+        assert.equal(again.responder.failedAttempts, 1, 'a refused passcode reset nothing');
+        assertTalk(again, await lib.establishPase(again.ce, again.link.a, { passcode: 34567890 }));
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await p.close().catch(() => {});
+    }
+  });
+});
+
+describe('handshake slots: stalled handshakes go first', () => {
+  it('with every slot held by stalled handshakes, a newcomer takes the oldest one\'s slot and pairs', async () => {
+    const failures: lib.HandshakeFailure[] = [];
+    const p = await pair({ reliable: true, responder: { maxConcurrentHandshakes: 4, onHandshakeFailed: (f) => failures.push(f) } });
+    try {
+      const stalled = [];
+      for (let n = 0; n < 4; n++) stalled.push(await openHandshake(p.ce, p.link.a));
+      assert.equal(p.responder.handshakes.awaitingPake1, 4);
+      assertTalk(p, await lib.establishPase(p.ce, p.link.a, { passcode: PASSCODE }));
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(p.responder.handshakes.evicted, 1);
+      assert.equal(p.responder.handshakes.pending, 3);
+      assert.deepEqual(failures.map((f) => [f.failure, f.stage, f.counted]), [['evicted', 'awaiting-pake1', false]]);
+      assert.equal(p.responder.failedAttempts, 0, 'an evicted handshake before Pake2 is no failure');
+      for (const s of stalled) s.exchange.abort(new Error('done'));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('over a reliable channel a stalled handshake is dropped after the short step timeout', async () => {
+    const p = await pair({ reliable: true, responder: { reliableStepTimeoutMs: 150, maxConcurrentHandshakes: 8 } });
+    try {
+      await openHandshake(p.ce, p.link.a);
+      assert.equal(p.responder.handshakes.pending, 1);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(p.responder.handshakes.pending, 0);
+      assert.equal(p.device.getUnsecuredSession(0n), undefined);
     } finally {
       await p.close();
     }

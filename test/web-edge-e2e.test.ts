@@ -1,6 +1,6 @@
 // The web app served by the Node edge (startNodeEdgeServer with staticRoot web/dist), in headless Chromium without
 // Web Bluetooth: pairing with the edge over the same origin's WebSocket by clicks (after a wrong passcode),
-// VendorName, CloseSession, the session record surviving a reload in IndexedDB, and an unreachable edge.
+// VendorName, CloseSession, the session record surviving a reload in IndexedDB, an unreachable edge and an unknown realm.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -114,6 +114,22 @@ describe('web app paired with the Node edge over WebSocket (Chromium)', { timeou
       await app.pairOverWebSocket(String(PASSCODE), url);
       assert.match(await app.alert(/Edge unreachable/), new RegExp(`could not connect to ${url}`));
       assert.equal(await app.isEnabled('Pair over WebSocket'), true, 'the user can correct the URL and retry');
+      await page.close();
+    }).catch((error: unknown) => { throw withPageLog(error, watch); });
+  });
+
+  it('an unknown realm: the page says "No realm", not unreachable', async () => {
+    let watch: PageWatch | undefined;
+    await withTimeout(RUN_MS, 'the unknown-realm run', async () => {
+      const page = await browser!.newPage();
+      watch = watchPage(page);
+      const app = new AppPage(page);
+      await page.goto(`${server.url}/`);
+      await app.status(/^Ready/);
+      await app.pairOverWebSocket(String(PASSCODE), `${server.url.replace('http', 'ws')}/realms/nope/ws`);
+      const alert = await app.alert(/No realm/);
+      assert.match(alert, /No realm "nope": the edge answered, but has no realm by that name/);
+      assert.doesNotMatch(alert, /unreachable/i);
       await page.close();
     }).catch((error: unknown) => { throw withPageLog(error, watch); });
   });

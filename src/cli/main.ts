@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // `matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read ENDPOINT/CLUSTER/ATTRIBUTE]`
-// Pairs with a device by PASE, optionally reads one attribute, closes the session with CloseSession and prints one
-// JSON object. Errors: a message on stderr and exit code 1 (2 for usage errors).
+// Pairs with a device by PASE, optionally reads one attribute, closes the session with CloseSession (also when the
+// read failed) and prints one JSON object. `--help`, `-h` or `help`: the usage, exit 0. Errors: one sentence on
+// stderr naming what failed (the URL and the cause for connections) and exit code 1 (2 for usage errors).
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
 import {
-  closeSession, establishPase, ExchangeManager, HttpClientChannel, parseAttributePath, readAttribute, SessionManager,
+  closeSession, establishPase, ExchangeManager, HttpClientChannel, PaseError, parseAttributePath, readAttribute, SessionManager,
   tlvToPlainValue, UdpTransport, WebSocketClientChannel, type ConcreteAttributePath, type MessageChannel,
-  type WebSocketLike,
 } from '../node.js';
 import { commissionCommand, CONTROLLER_USAGE, invokeCommand, readCommand } from './controller-commands.js';
 import { UsageError } from './usage-error.js';
+import { EndpointError } from './endpoint-errors.js';
+import { matterEndpointFetch } from './http-endpoint.js';
+import { connectMatterWebSocket } from './websocket-endpoint.js';
 
 const USAGE = `usage:
   matter-sessions pair (--udp HOST:PORT | --http URL | --ws URL) --passcode N [--read E/C/A] [--timeout MS]
@@ -22,6 +24,7 @@ const USAGE = `usage:
   --passcode  the setup passcode (8 digits)
   --read      an attribute to read after pairing, numbers in decimal or 0x hex (e.g. 0/0x28/1: VendorName)
   --timeout   how long to wait for each answer, in ms (default 10000)
+       matter-sessions --help | -h | help    this text
 ${CONTROLLER_USAGE}`;
 
 
@@ -46,14 +49,15 @@ function jsonValue(_key: string, value: unknown): unknown {
   return value;
 }
 
-async function pair(args: string[]): Promise<object> {
+async function pair(args: string[]): Promise<object | 'help'> {
   const { values } = parseArgs({
     args, strict: true,
     options: {
       udp: { type: 'string' }, http: { type: 'string' }, ws: { type: 'string' }, passcode: { type: 'string' },
-      read: { type: 'string' }, timeout: { type: 'string' },
+      read: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) return 'help';
   const transports = [values.udp, values.http, values.ws].filter((v) => v !== undefined);
   if (transports.length !== 1) throw new UsageError('exactly one of --udp HOST:PORT, --http URL and --ws URL is required');
   for (const [flag, value, schemes] of [['--http', values.http, ['http:', 'https:']], ['--ws', values.ws, ['ws:', 'wss:']]] as const) {
@@ -89,14 +93,27 @@ async function pair(args: string[]): Promise<object> {
     udp.onDatagram(receive);
     channel = udp.channelTo(host, target.port);
   } else if (values.http) {
-    channel = new HttpClientChannel(values.http, receive);
+    channel = new HttpClientChannel(values.http, receive, matterEndpointFetch(values.http));
   } else {
-    channel = await WebSocketClientChannel.connect(values.ws!, receive, (url) => new WebSocket(url) as unknown as WebSocketLike);
+    try {
+      channel = await connectMatterWebSocket(values.ws!, receive);
+    } catch (error) {
+      exchanges.close();
+      await sessions.close();
+      throw error;
+    }
   }
   try {
     const session = await establishPase(exchanges, channel, { passcode, timeoutMs });
     const paired = performance.now();
-    const value = path ? tlvToPlainValue(await readAttribute(exchanges, session, path, { timeoutMs })) : undefined;
+    let value: unknown;
+    try {
+      value = path ? tlvToPlainValue(await readAttribute(exchanges, session, path, { timeoutMs })) : undefined;
+    } catch (error) {
+      // The session is ours to end even when the read failed: the device would hold it until it times out.
+      await closeSession(exchanges, session).catch(() => {});
+      throw error;
+    }
     const read = performance.now();
     const result = { localSessionId: session.id, peerSessionId: session.peerSessionId };
     await closeSession(exchanges, session);
@@ -115,15 +132,37 @@ async function pair(args: string[]): Promise<object> {
   }
 }
 
+/** One sentence for a failure: the endpoint's problem as it is, a PASE failure in words, anything else by name. */
+function describeFailure(error: unknown): string {
+  const endpoint = error instanceof EndpointError ? error : (error as { cause?: unknown })?.cause;
+  if (endpoint instanceof EndpointError) return endpoint.message;
+  if (error instanceof PaseError) {
+    if (error.failure === 'busy' && error.retryAfterSeconds !== undefined) {
+      return `commissioning window closed, retry in ${error.retryAfterSeconds} s (the device answered busy: its window is closed `
+        + 'after failed attempts, or another pairing is in progress)';
+    }
+    return `pairing failed: ${error.message}`;
+  }
+  return `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    const commands: Record<string, (args: string[]) => Promise<object>> = {
+    if (command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const commands: Record<string, (args: string[]) => Promise<object | 'help'>> = {
       pair, commission: commissionCommand, invoke: invokeCommand, read: readCommand,
     };
     const run = command === undefined ? undefined : commands[command];
     if (!run) throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
-    const result = await run(rest);
+    const result = rest.includes('--help') || rest.includes('-h') ? 'help' : await run(rest);
+    if (result === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     process.stdout.write(JSON.stringify(result, jsonValue) + '\n');
     return 0;
   } catch (error) {
@@ -131,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`matter-sessions: ${(error as Error).message}\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`matter-sessions: ${(error as Error).name}: ${(error as Error).message}\n`);
+    process.stderr.write(`matter-sessions: ${describeFailure(error)}\n`);
     return 1;
   }
 }

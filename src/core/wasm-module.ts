@@ -2,6 +2,16 @@
 // src/core sees the typed `core()` accessor.
 import { CoreNotReadyError } from './errors.js';
 
+declare global {
+  // The published types name WebAssembly.Module and .Memory. Node's types (without the DOM lib) declare no
+  // WebAssembly namespace, so these mergeable interfaces keep a Node-only consumer type-checking; with the DOM lib
+  // they merge into the full declarations.
+  namespace WebAssembly {
+    interface Module {}
+    interface Memory { readonly buffer: ArrayBuffer }
+  }
+}
+
 export interface CoreExports {
   memory: WebAssembly.Memory;
   ccmSeal(keys: number, nonce: number, nonceLength: number, aad: number, aadLength: number, input: number,

@@ -3,7 +3,7 @@
 export { MatterDeviceNode, ROOT_NODE_DEVICE_TYPE, type MatterDeviceNodeOptions } from './matter-device-node.js';
 export { NodeFabricTable, type FabricRecord, type FabricDescriptor } from './node-fabric-table.js';
 export { FailSafe, DEFAULT_MAX_CUMULATIVE_FAILSAFE_SECONDS, type FailSafeContext } from './fail-safe.js';
-export { CommissioningWindow, WindowStatus, type WindowVerifier } from './commissioning-window.js';
+export { CommissioningWindow as AdministratorCommissioningWindow, WindowStatus, type WindowVerifier } from './commissioning-window.js';
 export { ManualScheduler, systemScheduler, type DeviceScheduler } from './device-scheduler.js';
 export {
   aclAllows, aclEntryProblem, isValidCaseAdminSubject, ACL_LIMITS, AclPrivilegeLevel, AclAuthModeValue, type AclEntry, type AclTarget,

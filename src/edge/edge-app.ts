@@ -4,11 +4,14 @@
 //   GET    /realms/:realm/ws             WebSocket, one Matter message per binary frame both ways
 //   GET    /realms/:realm/sessions       admin (bearer token): the realm's sessions
 //   DELETE /realms/:realm/sessions/:id   admin: close one
+//   GET    /realms/:realm/commissioning-window   admin: open or closed, failures, when it reopens, handshakes held
+//   POST   /realms/:realm/commissioning-window   admin: reopen it now, optionally with a new passcode {"passcode": N}
 //   GET    /metrics                      Prometheus text
 //   GET    /healthz
 import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { sha256 } from '../crypto/hashes.js';
+import type { EdgeLog } from './edge-log.js';
 import { EdgeMetrics } from './edge-metrics.js';
 import type { EdgeFleet } from './edge-fleet.js';
 import { EdgeRealm, type RealmConfig } from './edge-realm.js';
@@ -36,6 +39,8 @@ export interface EdgeAppOptions {
   replyTimeoutMs?: number;
   /** Instances sharing a distributed store (src/edge/edge-fleet.ts): then any instance serves any session. */
   fleet?: EdgeFleet;
+  /** Where sessions, handshake failures and the commissioning window are logged (src/edge/edge-log.ts). Default none. */
+  log?: EdgeLog;
 }
 
 export interface EdgeApp {
@@ -72,7 +77,7 @@ export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
     if (!pending) {
       const config = options.realms[name] ?? (options.dynamicRealm ? await options.dynamicRealm(name) : undefined);
       if (!config) return undefined;
-      pending = realms.get(name) ?? EdgeRealm.create(name, config, metrics, options.fleet);
+      pending = realms.get(name) ?? EdgeRealm.create(name, config, metrics, options.fleet, options.log);
       realms.set(name, pending);
       pending.catch(() => realms.delete(name));
     }
@@ -170,6 +175,55 @@ export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
       return problem(c, 404, 'unknown-session', `no session ${c.req.param('id')} in realm ${target.name}`);
     }
     return c.body(null, 204);
+  });
+
+  const windowView = (target: EdgeRealm) => {
+    const { retryAfterMs, reopensAt, ...state } = target.commissioningWindow;
+    return {
+      realm: target.name, ...state,
+      retryAfterSeconds: Number.isFinite(retryAfterMs) ? Math.ceil(retryAfterMs / 1000) : null,
+      reopensAt: reopensAt === undefined ? null : new Date(reopensAt).toISOString(),
+    };
+  };
+
+  app.get('/realms/:realm/commissioning-window', async (c) => {
+    const denied = await admin(c);
+    if (denied) return denied;
+    const target = await realm(c.req.param('realm'));
+    if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+    return c.json(windowView(target));
+  });
+
+  app.post('/realms/:realm/commissioning-window', async (c) => {
+    const denied = await admin(c);
+    if (denied) return denied;
+    const target = await realm(c.req.param('realm'));
+    if (!target) return problem(c, 404, 'unknown-realm', `no realm "${c.req.param('realm')}"`);
+    const text = await c.req.text();
+    let passcode: number | undefined;
+    if (text.trim() !== '') {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return problem(c, 400, 'bad-request', 'expected no body or a JSON object such as {"passcode": 34567890}');
+      }
+      const given = (body as { passcode?: unknown } | null)?.passcode;
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).some((k) => k !== 'passcode')) {
+        return problem(c, 400, 'bad-request', 'expected a JSON object with at most one field, "passcode"');
+      }
+      if (given !== undefined && typeof given !== 'number') {
+        return problem(c, 400, 'bad-passcode', `passcode: expected a number of up to 8 digits, got ${JSON.stringify(given)}`);
+      }
+      passcode = given;
+    }
+    try {
+      target.reopenCommissioningWindow(passcode);
+    } catch (error) {
+      if (error instanceof RangeError) return problem(c, 400, 'bad-passcode', error.message);
+      throw error;
+    }
+    return c.json(windowView(target));
   });
 
   return {

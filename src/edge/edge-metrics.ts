@@ -31,6 +31,14 @@ class Histogram {
   }
 }
 
+/** A value set from the current state (per label set), sampled when the text is rendered. */
+class Gauge {
+  readonly values = new Map<string, { labels: Labels; value: number }>();
+  set(labels: Labels, value: number): void {
+    this.values.set(labelText(labels), { labels, value });
+  }
+}
+
 export class EdgeMetrics {
   readonly opened = new Counter();
   readonly closed = new Counter();
@@ -39,9 +47,24 @@ export class EdgeMetrics {
   readonly authenticationFailures = new Counter();
   readonly replaysDropped = new Counter();
   readonly duration = new Histogram();
+  // The commissioning window and the PASE handshakes of each realm (src/protocol/pase), sampled at render.
+  readonly windowOpen = new Gauge();
+  readonly windowFailedAttempts = new Gauge();
+  readonly windowReopensIn = new Gauge();
+  readonly windowClosures = new Counter();
+  readonly failedConfirmations = new Counter();
+  readonly handshakesPending = new Gauge();
+  readonly handshakeFailures = new Counter();
+  readonly #samplers: Array<() => void> = [];
+
+  /** `sample` refreshes gauges just before each render. */
+  onRender(sample: () => void): void {
+    this.#samplers.push(sample);
+  }
 
   /** Text exposition; `openSessions` gives the current gauge per realm. */
   render(openSessions: Map<string, number>): string {
+    for (const sample of this.#samplers) sample();
     const lines: string[] = [];
     const counter = (name: string, help: string, c: Counter) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
@@ -61,6 +84,17 @@ export class EdgeMetrics {
     counter('matter_messages_out_total', 'Matter messages sent.', this.messagesOut);
     counter('matter_authentication_failures_total', 'Messages that failed AES-CCM authentication.', this.authenticationFailures);
     counter('matter_replays_dropped_total', 'Authentic messages dropped as replays or duplicates.', this.replaysDropped);
+    const gauge = (name: string, help: string, g: Gauge) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const { labels, value } of g.values.values()) lines.push(`${name}${labelText(labels)} ${value}`);
+    };
+    gauge('matter_commissioning_window_open', 'Whether the realm accepts PASE handshakes (1) or its window is closed after failures (0).', this.windowOpen);
+    gauge('matter_commissioning_window_failed_attempts', 'Failed passcode confirmations since the window last opened (it closes at 20).', this.windowFailedAttempts);
+    gauge('matter_commissioning_window_reopens_in_seconds', 'Seconds until a closed window reopens by itself (0 when open).', this.windowReopensIn);
+    counter('matter_commissioning_window_closures_total', 'Times the window closed after failed passcode confirmations.', this.windowClosures);
+    counter('matter_pase_failed_confirmations_total', 'PASE handshakes that got Pake2 and did not confirm the passcode.', this.failedConfirmations);
+    gauge('matter_pase_handshakes_pending', 'PASE handshakes held now (bounded by the realm\'s slots).', this.handshakesPending);
+    counter('matter_pase_handshake_failures_total', 'PASE handshakes that produced no session, by failure (evicted: its slot went to a newcomer; refused-busy: window closed or no slot).', this.handshakeFailures);
     return lines.join('\n') + '\n';
   }
 }

@@ -6,6 +6,7 @@ import { MalformedMessageError } from '../codec/malformed-message-error.js';
 import { AttributeServer, basicInformationAttributes, type AttributeTable, type BasicInformation } from '../interaction/attribute-server.js';
 import { ExchangeManager } from '../protocol/exchange-manager.js';
 import type { MessageChannel } from '../protocol/message-channel.js';
+import type { CommissioningWindowBackoff, CommissioningWindowState } from '../protocol/pase/commissioning-window.js';
 import { PaseResponder } from '../protocol/pase/pase-responder.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
@@ -16,6 +17,7 @@ import { SecureSession } from '../session/secure-session.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
 import type { MatterDeviceNode } from '../device/matter-device-node.js';
 import type { EdgeFleet } from './edge-fleet.js';
+import { silentLog, type EdgeLog } from './edge-log.js';
 import { createRealmNode, type RealmNodeConfig } from './edge-node.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { HttpReplyChannel } from './http-reply-channel.js';
@@ -32,8 +34,16 @@ export interface RealmConfig {
   storage?: KeyValueStore;
   /** PBKDF2 iterations of the passcode verifier (1000..100000). Default 1000. */
   iterations?: number;
-  /** Failed handshakes before the realm stops accepting new ones (the spec's commissioning-window rule). Default 20. */
+  /** Failed passcode confirmations before the realm's commissioning window closes (the spec's rule). Default 20. */
   maxFailedAttempts?: number;
+  /** How long the window then stays closed: doubling from 10 s to 10 min by default; `false`: until an admin reopens it. */
+  windowBackoff?: CommissioningWindowBackoff | false;
+  /** PASE handshakes held at once; when all are taken a newcomer evicts the one waiting longest. Default 1024. */
+  handshakeSlots?: number;
+  /** How long a handshake waits for each next message over HTTP and WebSocket (ms). Default 10 s. */
+  handshakeStepTimeoutMs?: number;
+  /** The clock of the commissioning window (ms), injectable for tests. Default Date.now. */
+  now?: () => number;
   /** Makes the realm a Matter node (src/edge/edge-node.ts): the app's endpoints, attestation, CASE for its fabrics. */
   node?: RealmNodeConfig;
 }
@@ -44,8 +54,15 @@ export type HttpOutcome =
   | { status: 204 }
   | { status: 400 | 403 | 404 | 409 | 503; error: string; detail: string };
 
-/** Handshakes an edge realm serves at once: unlike a device, it serves many clients. */
-const CONCURRENT_HANDSHAKES = 64;
+/**
+ * Handshakes an edge realm holds at once: unlike a device it serves many clients. A handshake waiting for its peer
+ * holds about 8 KB (test/edge-guard.test.ts, 4,000 held over the HTTP path), so 1024 bound them to about 8 MB;
+ * under a flood of R new handshakes a second, a client keeps its slot for 1024 / R seconds between its messages (a
+ * third of a second at 3,000 a second, where it needs milliseconds).
+ */
+const DEFAULT_HANDSHAKE_SLOTS = 1024;
+/** Unsecured sessions beyond the handshakes' own, for messages that begin no handshake (acks, refusals). */
+const SPARE_UNSECURED_SESSIONS = 256;
 
 export class EdgeRealm {
   readonly http: HttpReplyChannel;
@@ -54,33 +71,87 @@ export class EdgeRealm {
   readonly #opened = new Map<SecureSession, number>();
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
-    readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined) {
+    readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined,
+    private readonly log: EdgeLog) {
     this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc({ realm: name }));
     sessions.events.on('sessionOpened', (session) => {
       this.#opened.set(session, Date.now());
       metrics.opened.inc({ realm: name });
+      log.info('session opened', { realm: name, id: session.id, peer: session.peerSessionId, kind: session.kind, channel: channelName(session) });
     });
     sessions.events.on('sessionClosed', (session, reason) => {
       metrics.closed.inc({ realm: name, reason });
       const since = this.#opened.get(session);
       this.#opened.delete(session);
-      if (since !== undefined) metrics.duration.observe({ realm: name }, (Date.now() - since) / 1000);
+      const seconds = since === undefined ? undefined : (Date.now() - since) / 1000;
+      if (seconds !== undefined) metrics.duration.observe({ realm: name }, seconds);
+      log.info('session closed', { realm: name, id: session.id, reason, seconds: seconds?.toFixed(1) });
     });
+    metrics.onRender(() => this.#sampleWindow());
   }
 
-  static async create(name: string, config: RealmConfig, metrics: EdgeMetrics, fleet?: EdgeFleet): Promise<EdgeRealm> {
+  /** The window's gauges; reading the state also notices (and logs) a back-off that ran out. */
+  #sampleWindow(): void {
+    const state = this.pase.windowState;
+    const realm = { realm: this.name };
+    this.metrics.windowOpen.set(realm, state.open ? 1 : 0);
+    this.metrics.windowFailedAttempts.set(realm, state.failedAttempts);
+    this.metrics.windowReopensIn.set(realm, Number.isFinite(state.retryAfterMs) ? Math.ceil(state.retryAfterMs / 1000) : -1);
+    this.metrics.handshakesPending.set(realm, this.pase.handshakes.pending);
+  }
+
+  /** The commissioning window and the handshakes, for the admin route. */
+  get commissioningWindow(): CommissioningWindowState & { handshakes: PaseResponder['handshakes'] } {
+    return { ...this.pase.windowState, handshakes: this.pase.handshakes };
+  }
+
+  /** An administrator reopens the window, optionally with a new passcode (RangeError for one Matter forbids). */
+  reopenCommissioningWindow(passcode?: number): void {
+    if (passcode !== undefined) {
+      this.pase.setPasscode(passcode);
+      this.log.warn('passcode rotated', { realm: this.name });
+    } else {
+      this.pase.openWindow();
+    }
+    this.log.info('commissioning window opened by an administrator', { realm: this.name });
+  }
+
+  static async create(name: string, config: RealmConfig, metrics: EdgeMetrics, fleet?: EdgeFleet, log: EdgeLog = silentLog): Promise<EdgeRealm> {
+    const slots = config.handshakeSlots ?? DEFAULT_HANDSHAKE_SLOTS;
     const storage = fleet ? fleet.realmStore(name) : config.storage ?? new MemoryStore();
     const sessions = await SessionManager.create({
       storage,
       // Each handshake in progress holds an unsecured session: the pool must outnumber the handshakes served at once.
-      limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: 2 * CONCURRENT_HANDSHAKES },
+      limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: slots + SPARE_UNSECURED_SESSIONS },
       ...(fleet ? fleet.sessionOptions(name) : {}),
     });
     fleet?.attach(name, sessions);
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
+    const realm = { realm: name };
     const pase = new PaseResponder(exchanges, {
-      passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: CONCURRENT_HANDSHAKES,
+      passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: slots,
       maxFailedAttempts: config.maxFailedAttempts ?? 20,
+      ...(config.windowBackoff !== undefined ? { windowBackoff: config.windowBackoff } : {}),
+      ...(config.handshakeStepTimeoutMs !== undefined ? { reliableStepTimeoutMs: config.handshakeStepTimeoutMs } : {}),
+      ...(config.now ? { now: config.now } : {}),
+      onHandshakeFailed: (failure) => {
+        metrics.handshakeFailures.inc({ ...realm, failure: failure.failure });
+        // A failed confirmation is news; a stalled, evicted or refused handshake is what a flood is made of.
+        (failure.counted ? log.warn : log.debug)('handshake failed', {
+          ...realm, failure: failure.failure, stage: failure.stage, counted: failure.counted, detail: failure.detail,
+        });
+      },
+      onWindowChange: (state, change) => {
+        if (change === 'failure') metrics.failedConfirmations.inc(realm);
+        if (change === 'closed') {
+          metrics.windowClosures.inc(realm);
+          log.warn('commissioning window closed', {
+            ...realm, failures: state.failedAttempts, closures: state.closures,
+            reopensIn: Number.isFinite(state.retryAfterMs) ? `${Math.ceil(state.retryAfterMs / 1000)}s` : 'never (admin)',
+          });
+        }
+        if (change === 'reopened') log.info('commissioning window reopened', realm);
+      },
     });
     new AttributeServer(exchanges, config.attributes ?? basicInformationAttributes({
       vendorName: 'matter-sessions', vendorId: 0xfff1, productName: 'matter-sessions edge', productId: 0x8000,
@@ -89,7 +160,7 @@ export class EdgeRealm {
     const node = config.node ? await createRealmNode(config.node, {
       realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
     }) : undefined;
-    const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet);
+    const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
     edgeRealm.node = node;
     return edgeRealm;
   }
@@ -174,8 +245,14 @@ export class EdgeRealm {
 
   async close(): Promise<void> {
     await this.node?.close();
+    this.pase.close();
     this.http.close();
     this.exchanges.close();
     await this.sessions.close();
   }
+}
+
+function channelName(session: SecureSession): string | undefined {
+  const channel = session.channel as { name?: unknown } | undefined;
+  return typeof channel?.name === 'string' ? channel.name : undefined;
 }

@@ -1,7 +1,9 @@
 // `npm start`: the edge on Node at 127.0.0.1:$PORT (default 8787) with one realm, its records under ./data, and the
-// web app at /. Prints the realm, its passcode and the URLs.
+// web app at /. Prints the realm, its passcode and the URLs, then one log line per event at $LOG_LEVEL (debug,
+// info, warn, error, silent; default info). SIGINT/SIGTERM close every session and say so.
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { createEdgeLog, parseLogLevel, type LogLevel } from './edge-log.js';
 import { startNodeEdgeServer } from './node-server.js';
 import { defaultLightApp } from './default-light-app.js';
 import { nodeAppFromEnv, type NodeAppEnv } from './node-app-env.js';
@@ -10,22 +12,26 @@ const port = Number(process.env.PORT ?? 8787);
 const realm = process.env.REALM ?? 'home';
 const passcode = Number(process.env.PASSCODE ?? 20202021);
 const webRoot = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+let level: LogLevel;
 let nodeEnv: NodeAppEnv;
 try {
+  level = parseLogLevel(process.env.LOG_LEVEL);
   nodeEnv = nodeAppFromEnv(process.env, realm);
 } catch (error) {
   console.error(`matter-sessions edge: ${(error as Error).message}`);
   process.exit(2);
 }
+const log = createEdgeLog({ level });
 // The default app: a virtual On/Off light, with the public TEST attestation credentials (said in the banner).
-const app = defaultLightApp({ discriminator: nodeEnv.discriminator, onChange: (on) => console.log(`light ${on ? 'on' : 'off'}`) });
+const app = defaultLightApp({ discriminator: nodeEnv.discriminator, onChange: (on) => log.info(`light ${on ? 'on' : 'off'}`, { realm }) });
 
 const server = await startNodeEdgeServer({
   realms: { [realm]: { passcode, basicInformation: { vendorName: process.env.VENDOR_NAME ?? 'matter-sessions edge' }, node: app.node } },
-  port, dataDir: process.env.DATA_DIR ?? 'data', ...(nodeEnv.udp ? { udp: nodeEnv.udp } : {}),
+  port, dataDir: process.env.DATA_DIR ?? 'data', log, ...(nodeEnv.udp ? { udp: nodeEnv.udp } : {}),
   ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
   ...(existsSync(webRoot) ? { staticRoot: webRoot } : {}),
 });
+log.warn('TEST attestation credentials (public, development only): a production app passes its own DAC, PAI, key and declaration', { realm });
 const ws = server.url.replace(/^http/, 'ws');
 console.log(`matter-sessions edge listening on ${server.url}
   realm:     ${realm}
@@ -35,10 +41,17 @@ console.log(`matter-sessions edge listening on ${server.url}
   metrics:   ${server.url}/metrics
   matter:    On/Off light on endpoint 1, discriminator ${nodeEnv.discriminator}, TEST attestation (development only)
   udp:       ${server.udp ? `realm ${server.udp.realm} on [${server.udp.address.host}]:${server.udp.address.port}` : `off${server.udpSkipped ? ` (${server.udpSkipped}; set UDP_PORT)` : ''}`}
+  log level: ${level}
   web app:   ${existsSync(webRoot) ? `${server.url}/` : '(not built)'}
 try: npx matter-sessions commission --udp 127.0.0.1:${server.udp?.address.port ?? 5540} --passcode ${passcode} --data controller --node-id 1
  or: npx matter-sessions pair --http ${server.url}/realms/${realm}/messages --passcode ${passcode} --read 0/0x28/1`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void server.close().then(() => process.exit(0)));
+  process.once(signal, () => void (async () => {
+    const open = (await server.edge.realm(realm))?.openSessions ?? 0;
+    log.info('shutting down', { signal, sessions: open });
+    await server.close(); // closes every realm, and with it every session (each logged)
+    console.log(`matter-sessions edge: ${signal}: closed ${open} session${open === 1 ? '' : 's'}, stopped`);
+    process.exit(0);
+  })());
 }

@@ -7,7 +7,12 @@ export {
 export { ExchangeManager, type ExchangeManagerOptions, type ProtocolHandler } from './exchange-manager.js';
 export { closeSession, isCloseSession } from './close-session.js';
 export { establishPase, type PaseInitiatorOptions } from './pase/pase-initiator.js';
-export { PaseResponder, type PaseResponderOptions } from './pase/pase-responder.js';
+export { PaseResponder, type PaseResponderOptions, type HandshakeFailure } from './pase/pase-responder.js';
+export {
+  CommissioningWindow, type CommissioningWindowBackoff, type CommissioningWindowChange, type CommissioningWindowOptions,
+  type CommissioningWindowState,
+} from './pase/commissioning-window.js';
+export { HandshakeSlots, type HandshakeSlot, type HandshakeStage } from './pase/handshake-slots.js';
 export { PaseError, type PaseFailure } from './pase/pase-error.js';
 export {
   encodePbkdfParamRequest, decodePbkdfParamRequest, encodePbkdfParamResponse, decodePbkdfParamResponse,

@@ -11,7 +11,7 @@ export class HttpClientChannel implements MessageChannel {
   /** `url`: the realm's messages endpoint; `receive` gets every reply with this channel. */
   constructor(readonly url: string, private readonly receive: (reply: Uint8Array, channel: HttpClientChannel) => void,
     private readonly fetchImpl: typeof fetch = fetch) {
-    this.name = `http:${url}`;
+    this.name = url; // the URL names the channel already (no "http:http://...")
   }
 
   async send(datagram: Uint8Array): Promise<void> {

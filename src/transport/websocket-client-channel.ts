@@ -20,7 +20,7 @@ export class WebSocketClientChannel implements MessageChannel {
 
   private constructor(private readonly socket: WebSocketLike, url: string,
     receive: (message: Uint8Array, channel: WebSocketClientChannel) => void) {
-    this.name = `ws:${url}`;
+    this.name = url; // the URL names the channel already (no "ws:ws://...")
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event) => {
       const data = event.data;

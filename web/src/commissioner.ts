@@ -14,6 +14,33 @@ export class EdgeUnreachableError extends Error {
   }
 }
 
+/** The edge answered, but has no realm by that name (a browser's WebSocket cannot tell; a plain GET can). */
+export class NoSuchRealmError extends Error {
+  override name = 'NoSuchRealmError';
+  constructor(readonly url: string, readonly realm: string) {
+    super(`the edge at ${url} has no realm "${realm}"`);
+  }
+}
+
+/**
+ * Why a WebSocket to the edge failed: the browser reports every refusal as the same bare error, so ask the same
+ * URL over HTTP. An edge answers an unknown realm with 404 {"error": "unknown-realm"}; anything else (no answer,
+ * another origin without CORS) stays "unreachable".
+ */
+async function diagnoseRefusal(url: string, error: unknown): Promise<Error> {
+  try {
+    const response = await fetch(url.replace(/^ws/, 'http'), { method: 'GET' });
+    const body = await response.json().catch(() => undefined) as { error?: unknown } | undefined;
+    const realm = /\/realms\/([^/]+)\/ws\/?$/.exec(new URL(url).pathname)?.[1];
+    if (response.status === 404 && body?.error === 'unknown-realm' && realm !== undefined) {
+      return new NoSuchRealmError(url, decodeURIComponent(realm));
+    }
+  } catch {
+    // no answer over HTTP either
+  }
+  return new EdgeUnreachableError(url, error);
+}
+
 /** The channel closed while a handshake was running on it. */
 export class ConnectionClosedError extends Error {
   override name = 'ConnectionClosedError';
@@ -79,7 +106,7 @@ export class Commissioner {
       channel = await WebSocketClientChannel.connect(url, (message, from) => this.#exchanges.receive(message, from),
         (address) => new WebSocket(address));
     } catch (error) {
-      throw new EdgeUnreachableError(url, error);
+      throw await diagnoseRefusal(url, error);
     }
     this.#watch(channel);
     try {

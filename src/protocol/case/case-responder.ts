@@ -278,8 +278,10 @@ export class CaseResponder {
       } catch (error) {
         return await invalid(new CaseError('protocol', `the resumption record could not be stored: ${(error as Error).message}`, { cause: error }));
       }
-      // The session exists before the success report goes out: the initiator may use it at once.
-      await sendStatus(exchange, SUCCESS);
+      // The session exists before the success report goes out: the initiator may use it at once. Sigma3 verified
+      // is the end of the handshake (spec "SessionEstablishmentSuccess"): a report whose ack is lost (the
+      // initiator may already have closed its unsecured exchange) must not undo a session the initiator holds.
+      await sendStatus(exchange, SUCCESS).catch(() => {});
       return session;
     } catch (error) {
       if (session) sessions.removeSession(session.id, 'removed');

@@ -9,7 +9,10 @@ export type PaseFailure =
 
 export class PaseError extends Error {
   override name = 'PaseError';
-  constructor(readonly failure: PaseFailure, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** For `busy`: the minimum wait the device asked for before a retry (its busy StatusReport's data), in seconds. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(readonly failure: PaseFailure, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

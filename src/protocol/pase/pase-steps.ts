@@ -22,6 +22,15 @@ export function busy(waitMs: number): StatusReport {
   return { generalCode: GeneralStatusCode.busy, protocolId: ProtocolId.secureChannel, protocolCode: SecureChannelStatusCode.busy, protocolData: data };
 }
 
+/**
+ * The minimum wait of a busy StatusReport: its protocol data, a uint16 of milliseconds (spec "Busy"). Absent or
+ * short data gets the SDK's default of 5 s rather than "retry now".
+ */
+export function busyWaitMs(report: StatusReport): number {
+  const data = report.protocolData;
+  return data && data.length >= 2 ? data[0]! | (data[1]! << 8) : 5000;
+}
+
 export function sendStatus(exchange: Exchange, report: StatusReport): Promise<void> {
   return exchange.send(SecureChannelOpcode.statusReport, encodeStatusReport(report));
 }
@@ -45,8 +54,13 @@ export async function expectMessage(exchange: Exchange, opcode: number, what: st
   }
   if (message.protocolId === ProtocolId.secureChannel && message.opcode === SecureChannelOpcode.statusReport && opcode !== message.opcode) {
     const report = decodeStatusReport(message.payload);
-    const failure = report.protocolCode === SecureChannelStatusCode.busy ? 'busy'
-      : report.protocolCode === SecureChannelStatusCode.invalidParameter ? 'wrong-passcode' : 'refused';
+    if (report.protocolCode === SecureChannelStatusCode.busy) {
+      const waitMs = busyWaitMs(report);
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new PaseError('busy', `the device is busy (commissioning window closed, or another pairing in progress), retry in ${seconds} s`,
+        { retryAfterSeconds: seconds });
+    }
+    const failure = report.protocolCode === SecureChannelStatusCode.invalidParameter ? 'wrong-passcode' : 'refused';
     throw new PaseError(failure, `the peer ended the handshake instead of sending ${what}: ${describeStatus(report)}`);
   }
   if (message.protocolId !== ProtocolId.secureChannel || message.opcode !== opcode) {

@@ -314,8 +314,11 @@ export class BtpSession implements MessageChannel {
 
   /** Processes one post-handshake packet; returns the Matter message it completes, if any. */
   #acceptPacket(flow: BtpFlow, bytes: Uint8Array): Uint8Array | undefined {
-    if (bytes.length > this.#receiveFragmentSize) {
-      throw new BtpProtocolError(`packet of ${bytes.length} bytes exceeds the fragment size of ${this.#receiveFragmentSize}`);
+    // Some centrals (Apple's) count the 3-byte ATT header in the MTU they announce and send packets up to 3 bytes
+    // over the negotiated fragment size; matter.js accepts those, so do we. Anything longer is a protocol error.
+    if (bytes.length > this.#receiveFragmentSize + ATT_HEADER_SIZE) {
+      throw new BtpProtocolError(`packet of ${bytes.length} bytes exceeds the fragment size of ${this.#receiveFragmentSize} `
+        + `(+${ATT_HEADER_SIZE} tolerated)`);
     }
     const packet = decodePacket(bytes);
     flow.receive(packet.sequenceNumber);
