@@ -161,6 +161,7 @@ describe('an edge realm as a Matter node over UDP, HTTP and WebSocket', { timeou
     const fabrics = realm.node!.fabrics.size;
     const sessionsBefore = realm.sessions.getActiveSessionInformation().map((s) => s.sessionId).sort();
     refused.length = 0;
+    const peers = server.udp!.peers;
     const socket = createSocket('udp4');
     try {
       // A secure message for a session that does not exist, and a truncated header.
@@ -174,6 +175,7 @@ describe('an edge realm as a Matter node over UDP, HTTP and WebSocket', { timeou
     }
     assert.equal(realm.node!.fabrics.size, fabrics);
     assert.deepEqual(refused.sort(), ['malformed-message', 'unknown-session']);
+    assert.equal(server.udp!.peers, peers, 'the stranger\'s address left no channel behind');
     const sessionsAfter = realm.sessions.getActiveSessionInformation().map((s) => s.sessionId);
     assert.ok(sessionsAfter.every((id) => sessionsBefore.includes(id)), 'no session made by the bad datagrams');
   });

@@ -19,6 +19,8 @@ export interface RealmUdpOptions {
 export interface RealmUdpListener {
   readonly realm: string;
   readonly address: { host: string; port: number };
+  /** Peer addresses with a channel open (each one that sent an accepted message). */
+  readonly peers: number;
   close(): Promise<void>;
 }
 
@@ -33,16 +35,31 @@ export async function listenRealmUdp(realm: EdgeRealm, options: RealmUdpOptions 
     if (options.host !== undefined) throw error;
     transport = await UdpTransport.bind({ host: '0.0.0.0', port });
   }
-  // Nothing is answered to a refused datagram (a stranger learns nothing); the app hears of it.
+  // Nothing is answered to a refused datagram (a stranger learns nothing); the app hears of it. A peer address that
+  // never sent an accepted message is forgotten at once, so spoofed source addresses leave no channel behind.
+  const accepted = new WeakSet<object>();
+  const open = new Set<object>();
   transport.onDatagram((datagram, channel) => {
+    if (!open.has(channel)) {
+      open.add(channel);
+      channel.onClose(() => open.delete(channel));
+    }
     void realm.receiveDatagram(datagram, channel).then((refused) => {
-      if (refused) options.onRefused?.(refused.error, refused.detail);
+      if (!refused) {
+        accepted.add(channel);
+        return;
+      }
+      if (!accepted.has(channel)) channel.close();
+      options.onRefused?.(refused.error, refused.detail);
     });
   });
   return {
     realm: realm.name,
     get address() {
       return transport.address;
+    },
+    get peers() {
+      return open.size;
     },
     close: () => transport.close(),
   };
