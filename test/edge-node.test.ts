@@ -294,3 +294,49 @@ describe('the CLI commissions realms over HTTP and WebSocket and controls them b
     }
   });
 });
+
+describe('a second administrator joins an edge realm through OpenCommissioningWindow (multi-admin)', { timeout: 120_000 }, () => {
+  it('while the enhanced window is open PASE takes the administrator\'s passcode, not the realm\'s; afterwards the realm\'s again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'edge-node-admin-'));
+    const app = lib.defaultLightApp();
+    const realmPasscode = 20202021;
+    const server = await lib.startNodeEdgeServer({ realms: { den: { passcode: realmPasscode, node: app.node } }, port: 0, dataDir });
+    const transport = () => lib.edgeControllerTransport({ webSocket: (url) => new WebSocket(url) as unknown as lib.WebSocketLike });
+    const first = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: transport() });
+    const second = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: transport() });
+    const http: lib.NodeAddress = { transport: 'http', host: `${server.url}/realms/den/messages`, port: 0 };
+    const ws: lib.NodeAddress = { transport: 'ws', host: `${server.url.replace('http', 'ws')}/realms/den/ws`, port: 0 };
+    try {
+      await first.commission({ address: http, passcode: realmPasscode, nodeId: 1n });
+      const node = (await server.edge.realm('den'))!.node!;
+      const adminPasscode = 34567890;
+      const salt = crypto.getRandomValues(new Uint8Array(32));
+      const verifier = lib.serializeVerifier(lib.computePasscodeVerifier(adminPasscode, salt, 1000));
+      await first.invoke(1n, { endpoint: 0, ...lib.administratorCommissioning.openCommissioningWindow({
+        commissioningTimeout: 180, pakePasscodeVerifier: verifier, discriminator: 1234, iterations: 1000, salt }) });
+      assert.equal(node.window.status, lib.WindowStatus.enhancedWindowOpen);
+      await assert.rejects(second.commission({ address: ws, passcode: realmPasscode, nodeId: 2n }), 'the realm\'s passcode is not the window\'s');
+      const joined = await second.commission({ address: ws, passcode: adminPasscode, nodeId: 2n });
+      assert.ok(joined.fabricId > 0n);
+      assert.equal(node.fabrics.size, 2);
+      assert.equal(node.window.isOpen, false);
+      await second.invoke(2n, { endpoint: 1, ...lib.onOff.toggle() });
+      assert.equal(app.light.on, true);
+      assert.equal(lib.tlvToPlainValue(await first.read(1n, { endpoint: 1, cluster: 0x0006, attribute: 0 })), true);
+      // The window closed: PBKDFParamRequest goes to the realm's passcode responder again.
+      const c = await client();
+      try {
+        const channel = new lib.HttpClientChannel(http.host, c.receive);
+        const session = await lib.establishPase(c.exchanges, channel, { passcode: realmPasscode });
+        assert.equal(lib.tlvToPlainValue(await lib.readAttribute(c.exchanges, session, { endpoint: 1, cluster: 0x0006, attribute: 0 })), true);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -87,5 +87,7 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
     if (first.opcode === SecureChannelOpcode.pbkdfParamRequest && !adminWindow) return realmPase(exchange, first);
     return nodeChain(exchange, first);
   });
+  // Opening a window installs a PASE responder and then puts back the handler kept here: keep this router.
+  node.window.keepCaseHandler();
   return node;
 }
