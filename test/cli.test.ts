@@ -52,10 +52,11 @@ describe('the CLI, as a new user meets it', () => {
   });
 
   it('--help, -h, help and pair --help print the usage and exit 0', async () => {
-    for (const args of [['--help'], ['-h'], ['help'], ['pair', '--help'], ['pair', '-h']]) {
+    for (const args of [['--help'], ['-h'], ['help'], ['pair', '--help'], ['pair', '-h'], ['commission', '--help'], ['invoke', '-h']]) {
       const run = await cli(...args);
       assert.equal(run.code, 0, args.join(' '));
-      assert.match(run.stdout, /^usage: matter-sessions pair \(--udp HOST:PORT \| --http URL \| --ws URL\) --passcode N/, args.join(' '));
+      assert.match(run.stdout, /^usage:\n  matter-sessions pair \(--udp HOST:PORT \| --http URL \| --ws URL\) --passcode N/, args.join(' '));
+      assert.match(run.stdout, /matter-sessions commission --udp HOST:PORT --passcode N --data DIR/, args.join(' '));
       assert.equal(run.stderr, '');
     }
     const bad = await cli('pear');

@@ -84,7 +84,8 @@ describe('the published package', () => {
       'dist/node.js', 'dist/node.d.ts', 'dist/edge/index.js', 'dist/edge/index.d.ts', 'dist/web.js', 'dist/workerd.js', 'dist/cli/main.js']) {
       assert.ok(paths.includes(needed), `the tarball has ${needed}`);
     }
-    const extra = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|build\/matter-sessions\.wasm|dist\/.+\.(js|d\.ts))$/.test(p));
+    for (const build of ['relaxed', 'compact', 'compact-relaxed']) assert.ok(paths.includes(`build/matter-sessions-${build}.wasm`), `the ${build} core build`);
+    const extra = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|build\/matter-sessions(-relaxed|-compact|-compact-relaxed)?\.wasm|dist\/.+\.(js|d\.ts))$/.test(p));
     assert.deepEqual(extra, [], 'no sources, tests, source maps, web app or benchmarks');
   });
 
