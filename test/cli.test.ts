@@ -56,7 +56,7 @@ describe('the CLI, as a new user meets it', () => {
       const run = await cli(...args);
       assert.equal(run.code, 0, args.join(' '));
       assert.match(run.stdout, /^usage:\n  matter-sessions pair \(--udp HOST:PORT \| --http URL \| --ws URL\) --passcode N/, args.join(' '));
-      assert.match(run.stdout, /matter-sessions commission --udp HOST:PORT --passcode N --data DIR/, args.join(' '));
+      assert.match(run.stdout, /matter-sessions commission \(--udp HOST:PORT \| --http URL \| --ws URL\) --passcode N --data DIR/, args.join(' '));
       assert.equal(run.stderr, '');
     }
     const bad = await cli('pear');
