@@ -340,3 +340,23 @@ describe('a second administrator joins an edge realm through OpenCommissioningWi
     }
   });
 });
+
+describe('a UDP port asked for but taken', () => {
+  it('fails the start with the bind error and leaves nothing open (the realm\'s store can be opened again)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'edge-node-busy-'));
+    const holder = createSocket('udp4');
+    await new Promise<void>((r) => holder.bind(0, '127.0.0.1', r));
+    const port = holder.address().port;
+    const options = { realms: { busy: { passcode: 20202021, node: lib.defaultLightApp().node } }, port: 0, dataDir };
+    try {
+      await assert.rejects(lib.startNodeEdgeServer({ ...options, udp: { realm: 'busy', host: '127.0.0.1', port } }), /EADDRINUSE/);
+      const optional = await lib.startNodeEdgeServer({ ...options, udp: { realm: 'busy', host: '127.0.0.1', port, optional: true } });
+      assert.equal(optional.udp, undefined);
+      assert.match(optional.udpSkipped ?? '', /EADDRINUSE/);
+      await optional.close();
+    } finally {
+      holder.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

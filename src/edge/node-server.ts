@@ -78,8 +78,10 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
       udp = await listenRealmUdp(target, options.udp);
     } catch (error) {
       if (!options.udp.optional) {
+        for (const socket of wss.clients) socket.terminate();
         await edge.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const store of stores) await store.close();
         throw error;
       }
       udpSkipped = (error as Error).message;
