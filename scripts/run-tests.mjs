@@ -71,6 +71,7 @@ const files = [
   'test/cli.test.ts',
   'test/package.test.ts',
   'test/edge-node.test.ts',
+  'test/edge-node-fleet.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
