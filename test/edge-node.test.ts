@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { WebSocket } from 'ws';
 import * as lib from '../src/node.js';
+import { createEdgeLog } from '../src/edge/index.js';
 
 await lib.ready();
 const run = promisify(execFile);
@@ -300,7 +301,9 @@ describe('a second administrator joins an edge realm through OpenCommissioningWi
     const dataDir = await mkdtemp(join(tmpdir(), 'edge-node-admin-'));
     const app = lib.defaultLightApp();
     const realmPasscode = 20202021;
-    const server = await lib.startNodeEdgeServer({ realms: { den: { passcode: realmPasscode, node: app.node } }, port: 0, dataDir });
+    const lines: string[] = [];
+    const log = createEdgeLog({ level: 'debug', write: (line) => lines.push(line) });
+    const server = await lib.startNodeEdgeServer({ realms: { den: { passcode: realmPasscode, node: app.node } }, port: 0, dataDir, log });
     const transport = () => lib.edgeControllerTransport({ webSocket: (url) => new WebSocket(url) as unknown as lib.WebSocketLike });
     const first = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: transport() });
     const second = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: transport() });
@@ -315,6 +318,10 @@ describe('a second administrator joins an edge realm through OpenCommissioningWi
       await first.invoke(1n, { endpoint: 0, ...lib.administratorCommissioning.openCommissioningWindow({
         commissioningTimeout: 180, pakePasscodeVerifier: verifier, discriminator: 1234, iterations: 1000, salt }) });
       assert.equal(node.window.status, lib.WindowStatus.enhancedWindowOpen);
+      // A controller of another fabric cannot reach the node by CASE: refused, and logged at debug.
+      const stranger = await second.transport.channelFor(http);
+      await assert.rejects(lib.establishCase(second.exchanges, stranger, { fabric: second.fabric.caseFabric(), peerNodeId: 1n, timeoutMs: 5000 }));
+      assert.ok(lines.some((l) => / DEBUG CASE handshake failed realm=den failure=/.test(l)), lines.join('\n'));
       await assert.rejects(second.commission({ address: ws, passcode: realmPasscode, nodeId: 2n }), 'the realm\'s passcode is not the window\'s');
       const joined = await second.commission({ address: ws, passcode: adminPasscode, nodeId: 2n });
       assert.ok(joined.fabricId > 0n);

@@ -6,6 +6,7 @@
 // back-off) answers PBKDFParamRequest, except while an administrator's enhanced window (OpenCommissioningWindow,
 // spec §11.19.8.1) is open: then the node's own window answers with the administrator's verifier. Sigma1 goes to a
 // CASE responder sized for an edge (many handshakes at once) over the node's fabric table.
+import type { CaseError } from '../protocol/case/case-error.js';
 import { CaseResponder } from '../protocol/case/case-responder.js';
 import type { ExchangeManager, ProtocolHandler } from '../protocol/exchange-manager.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol/protocol-ids.js';
@@ -45,7 +46,7 @@ export interface RealmNodeParts {
   basicInformation?: Partial<DeviceBasicInformation>;
   /** Told of each CASE session (resumed or not) and each failed CASE handshake. */
   onCaseSession?: (resumed: boolean) => void;
-  onCaseFailure?: (error: Error) => void;
+  onCaseFailure?: (error: CaseError) => void;
 }
 
 const DEFAULT_CASE_HANDSHAKES = 64;

@@ -159,6 +159,8 @@ export class EdgeRealm {
     }));
     const node = config.node ? await createRealmNode(config.node, {
       realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
+      // A failed CASE handshake is what strangers and stale records produce: debug, as PASE's uncounted failures.
+      onCaseFailure: (error) => log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message }),
     }) : undefined;
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
     edgeRealm.node = node;
