@@ -72,6 +72,7 @@ const files = [
   'test/package.test.ts',
   'test/edge-node.test.ts',
   'test/edge-node-fleet.test.ts',
+  'test/edge-node-runtimes.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
