@@ -1,6 +1,8 @@
-// CASE on Deno and Bun: each serves the built edge (dist/edge/deno.js, bun.js) with a realm that is a Matter node
+// CASE on Deno, Bun and workerd. Deno and Bun each serve the built edge (dist/edge/deno.js, bun.js) with a realm that is a Matter node
 // (the default light); this project's controller in Node commissions it over HTTP, then reaches it by CASE over
-// WebSocket (a resumption of the session the commissioning made), toggles the light and reads OnOff back.
+// WebSocket (a resumption of the session the commissioning made), toggles the light and reads OnOff back. On workerd
+// (miniflare, a Durable Object per realm, MATTER_REALMS with app "light") the same, then workerd restarts and the
+// fabric, kept in the object's storage, still answers CASE.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import * as lib from '../src/node.js';
 import { startRuntimeServer } from './edge-runtimes/runtime-server.js';
+import { startWorkerdEdge } from './edge-runtimes/workerd-edge.js';
 
 await lib.ready();
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -62,3 +65,36 @@ for (const [runtime, command] of Object.entries(runtimes)) {
     });
   });
 }
+
+describe('CASE with an edge realm on workerd (a Durable Object per realm)', { timeout: 180_000 }, () => {
+  it('commissioned over HTTP, CASE over WebSocket; after a restart the fabric in the object\'s storage still answers', async (t) => {
+    const realm = 'workerd-light';
+    const edge = await startWorkerdEdge({ realm, passcode: 20202021, vendorName: 'Workerd light', adminToken: 'unused-token', app: 'light' });
+    const storage = new lib.MemoryStore();
+    const open = () => lib.MatterController.open({ storage, transport: lib.edgeControllerTransport({
+      webSocket: (url) => new WebSocket(url) as unknown as lib.WebSocketLike }) });
+    try {
+      const first = await open();
+      try {
+        const result = await first.commission({ address: { transport: 'http', host: `${edge.url}/realms/${realm}/messages`, port: 0 }, passcode: 20202021, nodeId: 4n });
+        assert.equal(result.vendorId, 0xfff1);
+        await first.invoke(4n, { endpoint: 1, ...lib.onOff.toggle() });
+        assert.equal(lib.tlvToPlainValue(await first.read(4n, { endpoint: 1, cluster: 0x0006, attribute: 0 })), true);
+        t.diagnostic(`workerd: commissioned over HTTP (${JSON.stringify(result.timings)})`);
+      } finally {
+        await first.close();
+      }
+      await edge.restart();
+      const second = await open();
+      try {
+        const ws: lib.NodeAddress = { transport: 'ws', host: `${edge.url.replace('http', 'ws')}/realms/${realm}/ws`, port: 0 };
+        await second.connect(4n, { address: ws });
+        assert.equal(lib.tlvToPlainValue(await second.read(4n, { endpoint: 0, cluster: 0x28, attribute: 1 })), 'Workerd light');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await edge.dispose();
+    }
+  });
+});

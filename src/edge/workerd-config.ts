@@ -20,8 +20,12 @@ export interface MatterWorkerEnv {
   ADMIN_TOKEN?: string;
 }
 
-/** What the environment can say about a realm: everything but code (attribute tables) and storage (the object's). */
-export type WorkerRealmConfig = Omit<RealmConfig, 'storage' | 'attributes'>;
+/**
+ * What the environment can say about a realm: everything but code (attribute tables, a node's endpoints) and storage
+ * (the object's). `app: "light"` makes the realm a Matter node serving the default virtual On/Off light, with the
+ * public TEST attestation credentials (development only; src/edge/default-light-app.ts).
+ */
+export type WorkerRealmConfig = Omit<RealmConfig, 'storage' | 'attributes' | 'node'> & { app?: 'light' };
 
 export class RealmConfigError extends Error {
   override name = 'RealmConfigError';
@@ -32,7 +36,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 function realmConfig(name: string, value: unknown): WorkerRealmConfig {
   if (!isObject(value)) throw new RealmConfigError(`MATTER_REALMS.${name}: expected an object`);
-  const { passcode, basicInformation, iterations } = value;
+  const { passcode, basicInformation, iterations, app } = value;
+  if (app !== undefined && app !== 'light') throw new RealmConfigError(`MATTER_REALMS.${name}.app: expected "light", got ${JSON.stringify(app)}`);
   if (typeof passcode !== 'number' || !Number.isInteger(passcode)) {
     throw new RealmConfigError(`MATTER_REALMS.${name}.passcode: expected an integer`);
   }
@@ -46,6 +51,7 @@ function realmConfig(name: string, value: unknown): WorkerRealmConfig {
     passcode,
     ...(basicInformation ? { basicInformation } : {}),
     ...(iterations !== undefined ? { iterations } : {}),
+    ...(app === 'light' ? { app } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import '../workerd.js';
 import { Hono } from 'hono';
 import { createEdgeApp, type EdgeApp } from './edge-app.js';
 import { DurableObjectStore } from './durable-object-store.js';
+import { defaultLightApp } from './default-light-app.js';
 import { RealmConfigError, realmsFromEnv, type MatterWorkerEnv } from './workerd-config.js';
 import type { DurableObjectStateLike } from './workerd-types.js';
 import { upgradeWebSocket } from './workerd-websocket.js';
@@ -32,7 +33,10 @@ export class MatterRealmObject {
       // The one realm whose name this object's id derives from, whatever path reaches it.
       dynamicRealm: (name) => {
         const config = realmsFromEnv(env)[name];
-        return config && env.REALMS.idFromName(name).equals(ctx.id) ? { ...config, storage } : undefined;
+        if (!config || !env.REALMS.idFromName(name).equals(ctx.id)) return undefined;
+        // The realm's node keeps its fabrics and ACL in the object's storage, with the session records.
+        const { app, ...realm } = config;
+        return { ...realm, storage, ...(app === 'light' ? { node: defaultLightApp().node } : {}) };
       },
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       upgradeWebSocket,

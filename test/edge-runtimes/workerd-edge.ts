@@ -18,6 +18,8 @@ export interface WorkerdEdgeOptions {
   passcode: number;
   vendorName: string;
   adminToken: string;
+  /** "light": the realm is a Matter node (the default light app). */
+  app?: 'light';
 }
 
 export interface WorkerdEdge {
@@ -53,7 +55,7 @@ export async function startWorkerdEdge(options: WorkerdEdgeOptions): Promise<Wor
       },
       durableObjectsPersist: join(persistDir, 'durable-objects'),
       bindings: {
-        MATTER_REALMS: JSON.stringify({ [options.realm]: { passcode: options.passcode, basicInformation: { vendorName: options.vendorName } } }),
+        MATTER_REALMS: JSON.stringify({ [options.realm]: { passcode: options.passcode, basicInformation: { vendorName: options.vendorName }, ...(options.app ? { app: options.app } : {}) } }),
         ADMIN_TOKEN: options.adminToken,
       },
       host: '127.0.0.1',
