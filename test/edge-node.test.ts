@@ -367,3 +367,14 @@ describe('a UDP port asked for but taken', () => {
     }
   });
 });
+
+describe('workerd realm configuration: app', () => {
+  it('"light" is kept for the Durable Object to build the node; anything else is a RealmConfigError naming the field', async () => {
+    const { realmsFromEnv, RealmConfigError } = await import('../src/edge/workerd-config.js');
+    const env = (realms: unknown) => ({ REALMS: {} as never, MATTER_REALMS: JSON.stringify(realms) });
+    assert.deepEqual(realmsFromEnv(env({ home: { passcode: 20202021, app: 'light' } })), { home: { passcode: 20202021, app: 'light' } });
+    assert.deepEqual(realmsFromEnv(env({ home: { passcode: 20202021 } })), { home: { passcode: 20202021 } });
+    assert.throws(() => realmsFromEnv(env({ home: { passcode: 20202021, app: 'toaster' } })),
+      (e: unknown) => e instanceof RealmConfigError && /MATTER_REALMS\.home\.app: expected "light", got "toaster"/.test((e as Error).message));
+  });
+});
