@@ -2,7 +2,7 @@
 // takes as `websocket`). A realm keeps its records in memory unless its config gives a storage. Uses Bun's globals
 // only (typed here as far as this module needs them), so the package's Node-typed build compiles it.
 import { createBunWebSocket } from 'hono/bun';
-import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
+import { createEdgeApp, MAX_MESSAGE_BYTES, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 
 export interface BunEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebSocket'> {
   /** Default 127.0.0.1. */
@@ -29,7 +29,8 @@ interface BunServeGlobals {
       hostname: string;
       port: number;
       fetch(request: Request, server: BunServer): Response | Promise<Response>;
-      websocket: unknown;
+      websocket: object;
+      maxRequestBodySize?: number;
     }): BunServer;
   };
 }
@@ -43,7 +44,12 @@ export async function serveEdgeOnBun(options: BunEdgeServerOptions): Promise<Bun
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 8787,
     fetch: (request, bunServer) => edge.app.fetch(request, bunServer),
-    websocket,
+    // uWebSockets refuses a frame announcing more than this from its header and closes the connection (1006 at the
+    // client), before buffering any of it; Bun's default is 16 MiB.
+    websocket: { ...websocket, maxPayloadLength: MAX_MESSAGE_BYTES },
+    // Bodies are read as streams and cut at the limit by the app; this caps what Bun itself would accept for any
+    // route (its default is 128 MiB).
+    maxRequestBodySize: 64 * 1024,
   });
   const host = server.hostname;
   return {

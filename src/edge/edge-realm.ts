@@ -123,17 +123,23 @@ export class EdgeRealm {
     }
   }
 
-  /** One message from an HTTP request: answered with the reply it produces, if any (waiting `capMs` at most). */
+  /**
+   * One message from an HTTP request: answered with the reply it produces, if any (waiting `capMs` at most). The
+   * message is dispatched with a channel of its own, which is where its exchange answers (http-reply-channel.ts).
+   */
   async handleHttpMessage(body: Uint8Array, capMs: number): Promise<HttpOutcome> {
     const accepted = await this.#accept(body, this.http);
     if ('status' in accepted) return accepted;
     const session = accepted.session;
     if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
-    const idle = new Promise<void>((resolve) => queueMicrotask(() => void this.exchanges.whenIdle(session).then(resolve)));
-    const reply = this.http.awaitReply(session, idle, capMs); // waiting before dispatch: the reply may come at once
-    this.exchanges.dispatch(accepted, this.http);
-    const bytes = await reply;
-    return bytes ? { status: 200, reply: bytes } : { status: 204 };
+    const request = this.http.request();
+    const cap = setTimeout(() => request.giveUp(), capMs);
+    this.exchanges.dispatch(accepted, request);
+    // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
+    if (!request.answered) queueMicrotask(() => void this.exchanges.whenIdle(session).then(() => request.giveUp()));
+    const reply = await request.reply;
+    clearTimeout(cap);
+    return reply ? { status: 200, reply } : { status: 204 };
   }
 
   /** A WebSocket connected: returns its frame handler. Frames are processed in order; refused ones are counted. */
