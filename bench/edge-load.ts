@@ -4,6 +4,8 @@
 // client (bench/edge-load-client.ts: PASE over HTTP, then autocannon with 10 connections posting encrypted
 // Interaction Model reads) runs in another. Rounds alternate echo and edge after a warm-up; the ratio is the median
 // of the per-round ratios edge/echo, so both sides of each ratio were measured under the same load on the machine.
+// Each round also counts the CPU time the server process used (Linux /proc): requests per server CPU second, and
+// their ratio, barely move with other load on a shared machine, where throughput does.
 // Then one WebSocket on the Node edge, 16 reads in flight, from this process. Writes bench/results/edge.json.
 //   EDGE_ROOT        the checkout whose built code is measured (default this one): measure another the same way
 //   BENCH_SECONDS    per round (default 5); BENCH_ROUNDS (default 5); BENCH_RUNTIMES (default node,bun,deno)
@@ -54,12 +56,12 @@ function startServer(runtime: Runtime): Promise<RuntimeServer> {
   { ...options, env: { ...process.env, DENO_DIR: join(projectRoot, 'test-output', 'edge-runtimes', 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
 }
 
-interface LoadResult { requestsPerSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
+interface LoadResult { requestsPerSecond: number; requestsPerServerCpuSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
 
 /** One round of the load client, in its own process. */
 function load(server: RuntimeServer, target: 'edge' | 'echo', seconds: number): Promise<LoadResult> {
   const args = JSON.stringify({ target, messagesUrl: `${server.url}/realms/${REALM}/messages`, echoUrl: server.announced.echoUrl,
-    passcode: PASSCODE, seconds, connections: CONNECTIONS });
+    passcode: PASSCODE, seconds, connections: CONNECTIONS, serverPid: server.pid });
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench/edge-load-client.ts'), args],
     { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
@@ -79,9 +81,13 @@ interface RuntimeFigures {
   echoRequestsPerSecond: number;
   edgeRoundTripsPerSecond: number;
   ratio: number;
+  echoRequestsPerServerCpuSecond: number;
+  edgeRoundTripsPerServerCpuSecond: number;
+  /** The same ratio per CPU second the server used: what the edge costs, whatever else the machine was doing. */
+  cpuRatio: number;
   edgeP50Ms: number;
   edgeP99Ms: number;
-  rounds: Array<{ echo: number; edge: number; ratio: number }>;
+  rounds: Array<{ echo: number; edge: number; ratio: number; echoPerCpuSecond: number; edgePerCpuSecond: number; cpuRatio: number }>;
 }
 
 async function measureHttp(runtime: Runtime, server: RuntimeServer): Promise<RuntimeFigures> {
@@ -96,14 +102,22 @@ async function measureHttp(runtime: Runtime, server: RuntimeServer): Promise<Run
     const b = await load(server, first === 'echo' ? 'edge' : 'echo', SECONDS);
     const [echo, edge] = first === 'echo' ? [a, b] : [b, a];
     edges.push(edge);
-    rounds.push({ echo: echo.requestsPerSecond, edge: edge.requestsPerSecond, ratio: edge.requestsPerSecond / echo.requestsPerSecond });
-    console.log(`  ${runtime} round ${round + 1}: echo ${Math.round(echo.requestsPerSecond)}/s, edge ${Math.round(edge.requestsPerSecond)}/s, ratio ${(edge.requestsPerSecond / echo.requestsPerSecond).toFixed(2)}`);
+    const r = {
+      echo: echo.requestsPerSecond, edge: edge.requestsPerSecond, ratio: edge.requestsPerSecond / echo.requestsPerSecond,
+      echoPerCpuSecond: echo.requestsPerServerCpuSecond, edgePerCpuSecond: edge.requestsPerServerCpuSecond,
+      cpuRatio: edge.requestsPerServerCpuSecond / echo.requestsPerServerCpuSecond,
+    };
+    rounds.push(r);
+    console.log(`  ${runtime} round ${round + 1}: echo ${Math.round(r.echo)}/s (${Math.round(r.echoPerCpuSecond)} per server CPU s), edge ${Math.round(r.edge)}/s (${Math.round(r.edgePerCpuSecond)} per CPU s): ratio ${r.ratio.toFixed(2)}, per CPU s ${r.cpuRatio.toFixed(2)}`);
   }
   return {
     version: server.version,
     echoRequestsPerSecond: median(rounds.map((r) => r.echo)),
     edgeRoundTripsPerSecond: median(rounds.map((r) => r.edge)),
     ratio: median(rounds.map((r) => r.ratio)),
+    echoRequestsPerServerCpuSecond: median(rounds.map((r) => r.echoPerCpuSecond)),
+    edgeRoundTripsPerServerCpuSecond: median(rounds.map((r) => r.edgePerCpuSecond)),
+    cpuRatio: median(rounds.map((r) => r.cpuRatio)),
     edgeP50Ms: median(edges.map((e) => e.p50Ms)),
     edgeP99Ms: median(edges.map((e) => e.p99Ms)),
     rounds,
@@ -177,7 +191,7 @@ for (const runtime of runtimes) {
   try {
     const figures = await measureHttp(runtime, server);
     http[runtime] = figures;
-    console.log(`${figures.version}: edge ${Math.round(figures.edgeRoundTripsPerSecond)} encrypted round trips/s (p50 ${figures.edgeP50Ms} ms, p99 ${figures.edgeP99Ms} ms), echo ${Math.round(figures.echoRequestsPerSecond)}/s: ratio ${figures.ratio.toFixed(2)}x`);
+    console.log(`${figures.version}: edge ${Math.round(figures.edgeRoundTripsPerSecond)} encrypted round trips/s (p50 ${figures.edgeP50Ms} ms, p99 ${figures.edgeP99Ms} ms), echo ${Math.round(figures.echoRequestsPerSecond)}/s: ratio ${figures.ratio.toFixed(2)}x; per server CPU second ${Math.round(figures.edgeRoundTripsPerServerCpuSecond)} vs ${Math.round(figures.echoRequestsPerServerCpuSecond)}: ${figures.cpuRatio.toFixed(2)}x`);
     if (runtime === 'node') {
       websocket = await overWebSocket(server.url, SECONDS);
       console.log(`${figures.version}, one WebSocket (${websocket.inFlight} in flight): ${Math.round(websocket.roundTripsPerSecond)} encrypted round trips/s, p50 ${websocket.p50Ms.toFixed(2)} ms, p99 ${websocket.p99Ms.toFixed(2)} ms`);
