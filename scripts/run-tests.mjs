@@ -48,6 +48,7 @@ const files = [
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
   'test/runtimes.test.ts',
+  'test/edge-limits.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

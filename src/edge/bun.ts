@@ -44,12 +44,10 @@ export async function serveEdgeOnBun(options: BunEdgeServerOptions): Promise<Bun
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 8787,
     fetch: (request, bunServer) => edge.app.fetch(request, bunServer),
-    // uWebSockets refuses a frame announcing more than this from its header and closes the connection (1006 at the
-    // client), before buffering any of it; Bun's default is 16 MiB.
+    // uWebSockets refuses a frame announcing more than this from its header and closes the connection (1009), before
+    // buffering any of it; Bun's default is 16 MiB. Request bodies are streams the app cuts at the limit (Bun's own
+    // maxRequestBodySize would close a chunked upload without any answer, so it stays at its default).
     websocket: { ...websocket, maxPayloadLength: MAX_MESSAGE_BYTES },
-    // Bodies are read as streams and cut at the limit by the app; this caps what Bun itself would accept for any
-    // route (its default is 128 MiB).
-    maxRequestBodySize: 64 * 1024,
   });
   const host = server.hostname;
   return {
