@@ -136,7 +136,7 @@ export class EdgeRealm {
     const cap = setTimeout(() => request.giveUp(), capMs);
     this.exchanges.dispatch(accepted, request);
     // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
-    if (!request.answered) queueMicrotask(() => void this.exchanges.whenIdle(session).then(() => request.giveUp()));
+    if (!request.answered) void Promise.resolve().then(() => this.exchanges.whenIdle(session)).then(() => request.giveUp());
     const reply = await request.reply;
     clearTimeout(cap);
     return reply ? { status: 200, reply } : { status: 204 };
