@@ -47,10 +47,14 @@ const CONCURRENT_HANDSHAKES = 64;
 export class EdgeRealm {
   readonly http: HttpReplyChannel;
   readonly #opened = new Map<SecureSession, number>();
+  readonly #labels: { realm: string };
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
     readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined) {
-    this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc({ realm: name }));
+    // One labels object for the per-message counters: its text is computed once (edge-metrics.ts).
+    const labels = { realm: name };
+    this.#labels = labels;
+    this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc(labels));
     sessions.events.on('sessionOpened', (session) => {
       this.#opened.set(session, Date.now());
       metrics.opened.inc({ realm: name });
@@ -71,7 +75,8 @@ export class EdgeRealm {
       limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: 2 * CONCURRENT_HANDSHAKES },
       ...(fleet ? { sessionIds: fleet.sessionIds(name), sessionState: fleet.sessionState(name), counterFor: fleet.counterFor(name) } : {}),
     });
-    const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
+    const labels = { realm: name };
+    const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc(labels) });
     const pase = new PaseResponder(exchanges, {
       passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: CONCURRENT_HANDSHAKES,
       maxFailedAttempts: config.maxFailedAttempts ?? 20,
@@ -156,7 +161,7 @@ export class EdgeRealm {
   /** A WebSocket channel whose frames are counted as messages out. */
   webSocketChannel(label: string, sendFrame: (frame: Uint8Array) => void): WebSocketChannel {
     return new WebSocketChannel(`ws:${this.name}:${label}`, (frame) => {
-      this.metrics.messagesOut.inc({ realm: this.name });
+      this.metrics.messagesOut.inc(this.#labels);
       sendFrame(frame);
     });
   }
