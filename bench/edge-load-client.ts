@@ -11,7 +11,7 @@ import {
 } from '../src/node.js';
 
 interface ClientArgs {
-  target: 'edge' | 'echo'; messagesUrl: string; echoUrl: string; passcode: number; seconds: number; connections: number;
+  target: 'edge' | 'echo' | 'echo-raw'; messagesUrl: string; echoUrl: string; passcode: number; seconds: number; connections: number;
   /** The server process, whose CPU time during the load is reported (Linux /proc). */
   serverPid: number;
 }
@@ -39,7 +39,7 @@ const readMessage = () => {
 };
 const cpuBefore = cpuSeconds(args.serverPid);
 const result = await autocannon({
-  url: args.target === 'edge' ? args.messagesUrl : `${args.echoUrl}/echo`, connections: args.connections, duration: args.seconds,
+  url: args.target === 'edge' ? args.messagesUrl : `${args.echoUrl}/${args.target}`, connections: args.connections, duration: args.seconds,
   requests: [{ method: 'POST', headers: { 'content-type': 'application/octet-stream' }, setupRequest: (request) => ({ ...request, body: readMessage() }) }],
 });
 const serverCpuSeconds = cpuSeconds(args.serverPid) - cpuBefore;

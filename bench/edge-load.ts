@@ -59,7 +59,7 @@ function startServer(runtime: Runtime): Promise<RuntimeServer> {
 interface LoadResult { requestsPerSecond: number; requestsPerServerCpuSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
 
 /** One round of the load client, in its own process. */
-function load(server: RuntimeServer, target: 'edge' | 'echo', seconds: number): Promise<LoadResult> {
+function load(server: RuntimeServer, target: 'edge' | 'echo' | 'echo-raw', seconds: number): Promise<LoadResult> {
   const args = JSON.stringify({ target, messagesUrl: `${server.url}/realms/${REALM}/messages`, echoUrl: server.announced.echoUrl,
     passcode: PASSCODE, seconds, connections: CONNECTIONS, serverPid: server.pid });
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench/edge-load-client.ts'), args],
@@ -87,29 +87,37 @@ interface RuntimeFigures {
   cpuRatio: number;
   edgeP50Ms: number;
   edgeP99Ms: number;
-  rounds: Array<{ echo: number; edge: number; ratio: number; echoPerCpuSecond: number; edgePerCpuSecond: number; cpuRatio: number }>;
+  rounds: Array<{ echo: number; edge: number; ratio: number; echoPerCpuSecond: number; edgePerCpuSecond: number; cpuRatio: number;
+    rawEcho?: number; rawEchoPerCpuSecond?: number }>;
+  /** Node only: against an echo that reads the body as the edge does (from the IncomingMessage): the Matter work alone. */
+  rawEcho?: { requestsPerSecond: number; requestsPerServerCpuSecond: number; ratio: number; cpuRatio: number };
 }
 
 async function measureHttp(runtime: Runtime, server: RuntimeServer): Promise<RuntimeFigures> {
   await load(server, 'echo', 2); // warm-up: JIT, connections, the realm
   await load(server, 'edge', 2);
+  if (runtime === 'node') await load(server, 'echo-raw', 2);
   const rounds: RuntimeFigures['rounds'] = [];
   const edges: LoadResult[] = [];
+  const withRaw = runtime === 'node';
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternating which goes first keeps a drift in the machine's load from favouring one side.
-    const first = round % 2 === 0 ? 'echo' : 'edge';
-    const a = await load(server, first, SECONDS);
-    const b = await load(server, first === 'echo' ? 'edge' : 'echo', SECONDS);
-    const [echo, edge] = first === 'echo' ? [a, b] : [b, a];
+    // Rotating which goes first keeps a drift in the machine's load from favouring one side.
+    const order: Array<'edge' | 'echo' | 'echo-raw'> = withRaw ? ['echo', 'edge', 'echo-raw'] : ['echo', 'edge'];
+    for (let k = 0; k < round % order.length; k++) order.push(order.shift()!);
+    const got: Partial<Record<'edge' | 'echo' | 'echo-raw', LoadResult>> = {};
+    for (const target of order) got[target] = await load(server, target, SECONDS);
+    const echo = got.echo!, edge = got.edge!, raw = got['echo-raw'];
     edges.push(edge);
     const r = {
       echo: echo.requestsPerSecond, edge: edge.requestsPerSecond, ratio: edge.requestsPerSecond / echo.requestsPerSecond,
       echoPerCpuSecond: echo.requestsPerServerCpuSecond, edgePerCpuSecond: edge.requestsPerServerCpuSecond,
       cpuRatio: edge.requestsPerServerCpuSecond / echo.requestsPerServerCpuSecond,
+      ...(raw ? { rawEcho: raw.requestsPerSecond, rawEchoPerCpuSecond: raw.requestsPerServerCpuSecond } : {}),
     };
     rounds.push(r);
-    console.log(`  ${runtime} round ${round + 1}: echo ${Math.round(r.echo)}/s (${Math.round(r.echoPerCpuSecond)} per server CPU s), edge ${Math.round(r.edge)}/s (${Math.round(r.edgePerCpuSecond)} per CPU s): ratio ${r.ratio.toFixed(2)}, per CPU s ${r.cpuRatio.toFixed(2)}`);
+    console.log(`  ${runtime} round ${round + 1}: echo ${Math.round(r.echo)}/s (${Math.round(r.echoPerCpuSecond)} per server CPU s), edge ${Math.round(r.edge)}/s (${Math.round(r.edgePerCpuSecond)} per CPU s): ratio ${r.ratio.toFixed(2)}, per CPU s ${r.cpuRatio.toFixed(2)}${raw ? `; raw echo ${Math.round(raw.requestsPerSecond)}/s (${Math.round(raw.requestsPerServerCpuSecond)} per CPU s)` : ''}`);
   }
+  const rawRounds = rounds.filter((r) => r.rawEcho !== undefined);
   return {
     version: server.version,
     echoRequestsPerSecond: median(rounds.map((r) => r.echo)),
@@ -118,6 +126,14 @@ async function measureHttp(runtime: Runtime, server: RuntimeServer): Promise<Run
     echoRequestsPerServerCpuSecond: median(rounds.map((r) => r.echoPerCpuSecond)),
     edgeRoundTripsPerServerCpuSecond: median(rounds.map((r) => r.edgePerCpuSecond)),
     cpuRatio: median(rounds.map((r) => r.cpuRatio)),
+    ...(rawRounds.length ? {
+      rawEcho: {
+        requestsPerSecond: median(rawRounds.map((r) => r.rawEcho!)),
+        requestsPerServerCpuSecond: median(rawRounds.map((r) => r.rawEchoPerCpuSecond!)),
+        ratio: median(rawRounds.map((r) => r.edge / r.rawEcho!)),
+        cpuRatio: median(rawRounds.map((r) => r.edgePerCpuSecond / r.rawEchoPerCpuSecond!)),
+      },
+    } : {}),
     edgeP50Ms: median(edges.map((e) => e.p50Ms)),
     edgeP99Ms: median(edges.map((e) => e.p99Ms)),
     rounds,
@@ -192,6 +208,9 @@ for (const runtime of runtimes) {
     const figures = await measureHttp(runtime, server);
     http[runtime] = figures;
     console.log(`${figures.version}: edge ${Math.round(figures.edgeRoundTripsPerSecond)} encrypted round trips/s (p50 ${figures.edgeP50Ms} ms, p99 ${figures.edgeP99Ms} ms), echo ${Math.round(figures.echoRequestsPerSecond)}/s: ratio ${figures.ratio.toFixed(2)}x; per server CPU second ${Math.round(figures.edgeRoundTripsPerServerCpuSecond)} vs ${Math.round(figures.echoRequestsPerServerCpuSecond)}: ${figures.cpuRatio.toFixed(2)}x`);
+    if (figures.rawEcho) {
+      console.log(`${figures.version}, against an echo reading the body as the edge does: ratio ${figures.rawEcho.ratio.toFixed(2)}x, per server CPU second ${figures.rawEcho.cpuRatio.toFixed(2)}x`);
+    }
     if (runtime === 'node') {
       websocket = await overWebSocket(server.url, SECONDS);
       console.log(`${figures.version}, one WebSocket (${websocket.inFlight} in flight): ${Math.round(websocket.roundTripsPerSecond)} encrypted round trips/s, p50 ${websocket.p50Ms.toFixed(2)} ms, p99 ${websocket.p99Ms.toFixed(2)} ms`);

@@ -5,6 +5,16 @@
 /** The body, or `undefined` when it went past `limit` (the rest is left unread and the stream cancelled). */
 export type BodyReader = (limit: number) => Promise<Uint8Array | undefined>;
 
+/**
+ * A request as a runtime adapter can hand it to the messages route when it has something quicker than the Web
+ * Request (Node: the IncomingMessage's parsed headers and its data events).
+ */
+export interface RawRequest {
+  /** A header's value by lower-case name. */
+  header(name: string): string | undefined;
+  read: BodyReader;
+}
+
 /** Reads a Web-standard body stream (Deno, Bun, workerd; Node through the Request it builds) up to `limit` bytes. */
 export async function readStreamWithin(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | undefined> {
   if (!body) return new Uint8Array(0);

@@ -9,7 +9,7 @@
 import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import { sha256 } from '../crypto/hashes.js';
-import { readStreamWithin, type BodyReader } from './bounded-body.js';
+import { readStreamWithin, type RawRequest } from './bounded-body.js';
 import { EdgeMetrics } from './edge-metrics.js';
 import type { EdgeFleet } from './edge-fleet.js';
 import { EdgeRealm, type RealmConfig } from './edge-realm.js';
@@ -38,10 +38,10 @@ export interface EdgeAppOptions {
   /** Instances sharing a distributed store (src/edge/edge-fleet.ts): then any instance serves any session. */
   fleet?: EdgeFleet;
   /**
-   * The runtime's way to read a request body under a limit, when it has one faster than the Web stream (Node reads
-   * the IncomingMessage itself). Default: the request's body stream, counted as it arrives (bounded-body.ts).
+   * The runtime's own view of a request, when it has one quicker than the Web Request (Node: the IncomingMessage).
+   * Default: the Web Request's headers, and its body stream counted as it arrives (bounded-body.ts).
    */
-  bodyReader?: (c: Context) => BodyReader | undefined;
+  rawRequest?: (c: Context) => RawRequest | undefined;
 }
 
 export interface EdgeApp {
@@ -103,19 +103,21 @@ export function createEdgeApp(options: EdgeAppOptions): EdgeApp {
     return problem(c, 413, 'too-large', `a Matter message is at most ${MAX_MESSAGE_BYTES} bytes${got ? `, got ${got}` : ''}`);
   };
   app.post('/realms/:realm/messages', async (c) => {
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    const raw = options.rawRequest?.(c);
+    const header = raw ? raw.header : (name: string) => c.req.header(name);
+    const type = header('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/octet-stream') {
       return problem(c, 415, 'unsupported-media-type', `expected application/octet-stream, got ${type ?? 'none'}`);
     }
-    const declared = c.req.header('content-length');
+    const declared = header('content-length');
     if (declared !== undefined && Number(declared) > MAX_MESSAGE_BYTES) return tooLarge(c, `Content-Length ${declared}`);
-    const read = options.bodyReader?.(c) ?? ((limit: number) =>
-      // With a Content-Length (at most the limit, checked above) and no Transfer-Encoding, HTTP framing itself ends the
-      // body there, and the runtime's own arrayBuffer() is the quickest way to it; otherwise it is counted as it comes.
-      declared !== undefined && c.req.header('transfer-encoding') === undefined
+    const body = await (raw ? raw.read(MAX_MESSAGE_BYTES)
+      // With a Content-Length (at most the limit, checked above) and no Transfer-Encoding, HTTP framing itself ends
+      // the body there, and the runtime's own arrayBuffer() is the quickest way to it; otherwise it is counted as it
+      // comes.
+      : declared !== undefined && header('transfer-encoding') === undefined
         ? c.req.arrayBuffer().then((buffer) => new Uint8Array(buffer))
-        : readStreamWithin(c.req.raw.body, limit));
-    const body = await read(MAX_MESSAGE_BYTES);
+        : readStreamWithin(c.req.raw.body, MAX_MESSAGE_BYTES));
     if (!body) return tooLarge(c, 'more');
     if (body.length === 0) return problem(c, 400, 'empty-body', 'expected one Matter message');
     const target = await realm(c.req.param('realm'));

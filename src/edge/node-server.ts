@@ -8,7 +8,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { FileStore } from '../storage/file-store.js';
-import { concat, type BodyReader } from './bounded-body.js';
+import { concat, type BodyReader, type RawRequest } from './bounded-body.js';
 import { createEdgeApp, MAX_MESSAGE_BYTES, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 import type { RealmConfig } from './edge-realm.js';
 
@@ -86,9 +86,10 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
   wss.options.maxPayload = MAX_MESSAGE_BYTES;
   const edge = createEdgeApp({
     ...options, realms, upgradeWebSocket,
-    bodyReader: (c) => {
+    rawRequest: (c): RawRequest | undefined => {
       const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      return incoming ? readIncomingWithin(incoming) : undefined;
+      // Node's parsed headers (lower-case names) spare building a Web Headers object for each message.
+      return incoming && { header: (name) => incoming.headers[name] as string | undefined, read: readIncomingWithin(incoming) };
     },
     ...(options.dynamicRealm ? {
       dynamicRealm: async (name: string) => {
