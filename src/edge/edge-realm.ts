@@ -137,13 +137,11 @@ export class EdgeRealm {
     if ('status' in accepted) return accepted;
     const session = accepted.session;
     if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
-    const request = this.http.request();
-    const cap = setTimeout(() => request.giveUp(), capMs);
+    const request = this.http.request(capMs);
     this.exchanges.dispatch(accepted, request);
     // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
     if (!request.answered) void Promise.resolve().then(() => this.exchanges.whenIdle(session)).then(() => request.giveUp());
     const reply = await request.reply;
-    clearTimeout(cap);
     return reply ? { status: 200, reply } : { status: 204 };
   }
 

@@ -15,7 +15,7 @@ export class HttpRequestChannel implements MessageChannel {
   /** Resolves with the reply, or undefined when the request ended without one. */
   readonly reply: Promise<Uint8Array | undefined>;
 
-  constructor(private readonly realm: HttpReplyChannel) {
+  constructor(private readonly realm: HttpReplyChannel, /** When the request stops waiting (ms since the epoch). */ readonly deadline: number) {
     this.reply = new Promise((resolve) => { this.#settle = resolve; });
   }
 
@@ -56,18 +56,35 @@ export class HttpReplyChannel implements MessageChannel {
   readonly reliable = true;
   readonly #closing = new CloseSignal();
   readonly #pending = new Set<HttpRequestChannel>();
+  /** One timer for every pending request, rather than one per request: a timer each cost more than the rest of its wait. */
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly name: string, readonly onSent: (datagram: Uint8Array) => void = () => {}) {}
 
-  /** A channel for one request; it answers undefined if the realm closes first. */
-  request(): HttpRequestChannel {
-    const channel = new HttpRequestChannel(this);
+  /**
+   * A channel for one request; it answers undefined if the realm closes first, or once `capMs` have passed (checked
+   * every quarter second at most, so the cap may be overrun by that much).
+   */
+  request(capMs: number): HttpRequestChannel {
+    const channel = new HttpRequestChannel(this, Date.now() + capMs);
     if (this.#closing.closed) {
       channel.giveUp();
       return channel;
     }
     this.#pending.add(channel);
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1, Math.min(250, capMs)));
     return channel;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const channel of this.#pending) if (channel.deadline <= now) channel.giveUp();
+    if (this.#pending.size === 0) this.#stopSweeping();
+  }
+
+  #stopSweeping(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   /** A request's channel got its reply or gave up. @internal */
@@ -86,6 +103,7 @@ export class HttpReplyChannel implements MessageChannel {
   close(): void {
     if (this.#closing.closed) return;
     for (const channel of [...this.#pending]) channel.giveUp();
+    this.#stopSweeping();
     this.#closing.fire();
   }
 }
