@@ -6,20 +6,25 @@
 // of the per-round ratios edge/echo, so both sides of each ratio were measured under the same load on the machine.
 // Each round also counts the CPU time the server process used (Linux /proc): requests per server CPU second, and
 // their ratio, barely move with other load on a shared machine, where throughput does.
-// Then one WebSocket on the Node edge, 16 reads in flight, from this process. Writes bench/results/edge.json.
+// On Node, a third anchor: an echo that reads the body from the IncomingMessage as the edge does, leaving only the
+// Matter work in the ratio. Then one WebSocket on the Node edge, 16 reads in flight, from this process, and the Node
+// edge of a Redis fleet (BENCH_FLEET=0 skips it). Writes bench/results/edge.json.
 //   EDGE_ROOT        the checkout whose built code is measured (default this one): measure another the same way
 //   BENCH_SECONDS    per round (default 5); BENCH_ROUNDS (default 5); BENCH_RUNTIMES (default node,bun,deno)
 //   BENCH_OUT        the results file, relative to bench/ (default ./results/edge.json)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import {
-  encodeReadRequest, establishPase, ExchangeManager, InteractionOpcode, ProtocolId, ready, SessionManager, WebSocketClientChannel,
-  type SecureSession, type WebSocketLike,
+  encodeReadRequest, establishPase, ExchangeManager, InteractionOpcode, ProtocolId, ready, SessionManager, startNodeEdgeServer,
+  WebSocketClientChannel, type SecureSession, type WebSocketLike,
 } from '../src/node.js';
+import { EdgeFleet } from '../src/edge/index.js';
+import { RedisStore } from '../src/redis.js';
+import { startRedisServer } from '../test/support/redis-server.js';
 import { startRuntimeServer, type RuntimeServer } from '../test/edge-runtimes/runtime-server.js';
 import { median } from './measure.js';
 
@@ -59,7 +64,7 @@ function startServer(runtime: Runtime): Promise<RuntimeServer> {
 interface LoadResult { requestsPerSecond: number; requestsPerServerCpuSecond: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }
 
 /** One round of the load client, in its own process. */
-function load(server: RuntimeServer, target: 'edge' | 'echo' | 'echo-raw', seconds: number): Promise<LoadResult> {
+function load(server: Pick<RuntimeServer, 'url' | 'pid' | 'announced'>, target: 'edge' | 'echo' | 'echo-raw', seconds: number): Promise<LoadResult> {
   const args = JSON.stringify({ target, messagesUrl: `${server.url}/realms/${REALM}/messages`, echoUrl: server.announced.echoUrl,
     passcode: PASSCODE, seconds, connections: CONNECTIONS, serverPid: server.pid });
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench/edge-load-client.ts'), args],
@@ -219,6 +224,40 @@ for (const runtime of runtimes) {
     await server.stop();
   }
 }
+
+/**
+ * The Node edge of a Redis fleet, served from this process (the load client is still a process of its own): every
+ * message costs Redis round trips, so this is a figure of its own, not a ratio.
+ */
+async function fleetFigures() {
+  const redis = await startRedisServer();
+  const store = await RedisStore.connect({ url: redis.url, keyPrefix: 'bench:' });
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-edge-fleet-'));
+  try {
+    const server = await startNodeEdgeServer({ realms: { [REALM]: { passcode: PASSCODE, basicInformation: { vendorName: 'Bench' } } }, port: 0,
+      dataDir, fleet: new EdgeFleet(store, { fleetKey: crypto.getRandomValues(new Uint8Array(16)) }) });
+    try {
+      const target = { url: server.url, pid: process.pid, announced: { echoUrl: server.url } };
+      await load(target, 'edge', 2);
+      const rounds: LoadResult[] = [];
+      for (let round = 0; round < Math.min(ROUNDS, 3); round++) rounds.push(await load(target, 'edge', SECONDS));
+      const http = { roundTripsPerSecond: median(rounds.map((r) => r.requestsPerSecond)), p50Ms: median(rounds.map((r) => r.p50Ms)),
+        p99Ms: median(rounds.map((r) => r.p99Ms)) };
+      console.log(`Redis fleet on Node (shared ids, sessions, counter blocks; every message checked in the shared window): HTTP ${Math.round(http.roundTripsPerSecond)} encrypted round trips/s, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`);
+      const websocket = await overWebSocket(server.url, SECONDS);
+      console.log(`Redis fleet on Node, one WebSocket (${websocket.inFlight} in flight): ${Math.round(websocket.roundTripsPerSecond)} encrypted round trips/s, p50 ${websocket.p50Ms.toFixed(2)} ms, p99 ${websocket.p99Ms.toFixed(2)} ms`);
+      return { http, websocket };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await store.close();
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const redisFleet = runtimes.includes('node') && process.env.BENCH_FLEET !== '0' ? await fleetFigures() : undefined;
 const file = new URL(process.env.BENCH_OUT ?? './results/edge.json', import.meta.url);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(file, JSON.stringify({
@@ -226,6 +265,6 @@ writeFileSync(file, JSON.stringify({
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg() },
   method: `server and load client in separate processes; autocannon, ${CONNECTIONS} connections; ${ROUNDS} rounds of ${SECONDS} s after a 2 s warm-up, echo and edge alternating; medians; ratio = median of per-round edge/echo`,
   ...(root !== projectRoot ? { codeUnder: root } : {}),
-  http, nodeWebSocket: websocket,
+  http, nodeWebSocket: websocket, redisFleet,
 }, null, 2) + '\n');
 console.log(`written: ${file.pathname}`);

@@ -10,3 +10,5 @@ export { HttpClientChannel } from './transport/http-client-channel.js';
 export { WebSocketClientChannel, type WebSocketLike } from './transport/websocket-client-channel.js';
 export * from './transport/btp/index.js';
 export * from './commissioning/manual-pairing-code.js';
+export * from './credentials/index.js';
+export * from './clusters/index.js';

@@ -3,3 +3,5 @@ export {
   RedisStore, StoreUnavailableError, CounterExhaustedError, NoFreeSessionIdError,
   type RedisStoreOptions, type CounterBlock, type SharedCounterVerdict,
 } from './storage/redis-store.js';
+export { FleetEpochError, type FleetStore, type FleetSessionKeys, type FleetVerdict, type FleetCounterBlock } from './storage/fleet-store.js';
+export { ValueSealer, SealedValueError, encryptedStore } from './storage/encrypted-store.js';

@@ -9,10 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { RedisStore } from '../src/redis.js';
-import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { SealedValueError, ValueSealer } from '../src/storage/encrypted-store.js';
+import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 await lib.ready();
 const PASSCODE = 20202021;
+const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
 const VENDOR = `Fleet ${Math.random().toString(36).slice(2, 8)}`;
 
 async function client(url: string) {
@@ -42,7 +46,7 @@ describe('an edge fleet on Redis', { timeout: 120_000 }, () => {
       stores.push(store);
       servers.push(await lib.startNodeEdgeServer({
         realms: { home: { passcode: PASSCODE, basicInformation: { vendorName: VENDOR } } },
-        port: 0, dataDir: join(dataDir, name), fleet: new EdgeFleet(store, { instanceId: name }),
+        port: 0, dataDir: join(dataDir, name), fleet: new EdgeFleet(store, { instanceId: name, fleetKey: FLEET_KEY }),
       }));
     }
     [a, b] = servers as [lib.NodeEdgeServer, lib.NodeEdgeServer];
@@ -135,4 +139,190 @@ describe('an edge fleet on Redis', { timeout: 120_000 }, () => {
       await c.close();
     }
   });
+});
+
+describe('what a fleet leaves in Redis', { timeout: 60_000 }, () => {
+  let redis: RedisServer;
+  let raw: RedisStore;
+  let store: RedisStore;
+  let fleet: EdgeFleet;
+  let sessions: lib.SessionManager;
+  // Renewed every LEASE / 3: a renewal may run up to two thirds of a lease late on a loaded machine.
+  const LEASE = 3000;
+  const sharedSecret = crypto.getRandomValues(new Uint8Array(32));
+  const resumptionSecret = crypto.getRandomValues(new Uint8Array(32));
+  const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const ttlOf = async (key: string) => Number((await redisCommand(redis.port, ['PTTL', key])).slice(1));
+
+  before(async () => {
+    redis = await startRedisServer();
+    raw = await RedisStore.connect({ url: redis.url });
+    store = await RedisStore.connect({ url: redis.url, keyPrefix: 'left:' });
+    fleet = new EdgeFleet(store, { instanceId: 'solo', fleetKey: FLEET_KEY, leaseMs: LEASE });
+    sessions = await lib.SessionManager.create({ storage: fleet.realmStore('home'), limits: { maxPaseSessions: 10 },
+      fabrics: { initial: [{ fabricIndex: 1, fabricId: 1n, nodeId: 5n, compressedFabricId: new Uint8Array(8) }] },
+      ...fleet.sessionOptions('home') });
+    fleet.attach('home', sessions);
+  });
+
+  after(async () => {
+    await sessions.close();
+    fleet.close();
+    await store.close();
+    await raw.close();
+    await redis?.stop();
+  });
+
+  it('session secrets and resumption records are sealed: no key material appears in clear in any key', async () => {
+    const id = await sessions.reserveSessionId();
+    await sessions.createSecureSession({ sessionId: id, peerSessionId: 9, sharedSecret, salt: new Uint8Array(0),
+      isInitiator: false, isResumption: false, peerNodeId: 0n });
+    await sessions.saveResumptionRecord({ fabricIndex: 1, peerNodeId: 77n, resumptionId: new Uint8Array(16).fill(3),
+      sharedSecret: resumptionSecret, caseAuthenticatedTags: [], peerSessionParameters: lib.resolveSessionParameters() });
+    const keys = await raw.list('');
+    assert.ok(keys.some((k) => k.includes('/session/')) && keys.some((k) => k.includes('/resumption/')), keys.join(' '));
+    for (const key of keys) {
+      const value = Buffer.from((await raw.get(key))!);
+      for (const secret of [sharedSecret, resumptionSecret]) {
+        for (const form of [Buffer.from(secret), Buffer.from(hexOf(secret)), Buffer.from(Buffer.from(secret).toString('base64'))]) {
+          assert.equal(value.includes(form), false, `${key} holds a secret in clear`);
+        }
+        // Any 8 consecutive bytes of the secret would do as well.
+        for (let at = 0; at + 8 <= secret.length; at += 4) assert.equal(value.includes(Buffer.from(secret.subarray(at, at + 8))), false);
+      }
+    }
+    // Another instance with the fleet key restores the session; the sealed value opens under its own name only.
+    const other = await lib.SessionManager.create({ storage: fleet.realmStore('home'), ...fleet.sessionOptions('home') });
+    try {
+      assert.ok(await other.restoreSession(id), 'restored from the sealed state');
+    } finally {
+      await other.close();
+    }
+    // An instance configured with another fleet key cannot use it, and says why.
+    const misconfigured = new EdgeFleet(store, { instanceId: 'wrong', fleetKey: new Uint8Array(16).fill(1) });
+    const stranger = await lib.SessionManager.create({ ...misconfigured.sessionOptions('home') });
+    try {
+      await assert.rejects(stranger.restoreSession(id), { name: 'UnknownSessionError', message: /does not open with this instance's fleet key/ });
+    } finally {
+      await stranger.close();
+      misconfigured.close();
+    }
+  });
+
+  it('sealed values: bound to their key name, to the key, unaltered; a fresh nonce per write', () => {
+    const sealer = new ValueSealer(FLEET_KEY);
+    const value = new TextEncoder().encode('secret state');
+    const a = sealer.seal('fleet/x/home/session/1', value), b = sealer.seal('fleet/x/home/session/1', value);
+    assert.notDeepEqual(a.subarray(1, 14), b.subarray(1, 14), 'two writes, two nonces');
+    assert.deepEqual(sealer.open('fleet/x/home/session/1', a), value);
+    assert.throws(() => sealer.open('fleet/x/home/session/2', a), SealedValueError, 'moved to another session id');
+    const altered = a.slice();
+    altered[20]! ^= 1;
+    assert.throws(() => sealer.open('fleet/x/home/session/1', altered), SealedValueError);
+    assert.throws(() => new ValueSealer(new Uint8Array(16).fill(1)).open('fleet/x/home/session/1', a), SealedValueError);
+    assert.throws(() => new ValueSealer(new Uint8Array(15)), /fleetKey: expected 16 bytes/);
+    assert.throws(() => new EdgeFleet(store, {} as never), /fleetKey: expected 16 bytes/);
+    sealer.dispose();
+  });
+
+  it('every fleet key expires (the lease) or is removed when its session closes; counters start at random values', async () => {
+    const id = await sessions.reserveSessionId();
+    await sessions.createSecureSession({ sessionId: id, peerSessionId: 10, sharedSecret, salt: new Uint8Array(0),
+      isInitiator: false, isResumption: false, peerNodeId: 0n });
+    const keys = await raw.list('left:');
+    const ofSession = keys.filter((k) => k.endsWith(`/${id}`));
+    assert.equal(ofSession.length, 4, `claim, session, window, counter: ${ofSession.join(' ')}`);
+    assert.ok(keys.some((k) => k.startsWith('left:realm/home/resumption/')), 'a resumption record is there');
+    for (const key of keys) {
+      const ttl = await ttlOf(key);
+      assert.ok(ttl > 0, `${key} has no expiry (${ttl})`);
+      const limit = key.startsWith('left:realm/home/resumption/') ? 30 * 86_400_000
+        : key.startsWith('left:fleet/epoch') || key.startsWith('left:fleet/generation') ? 86_400_000 : LEASE;
+      assert.ok(ttl <= limit, `${key}: ${ttl} ms`);
+    }
+    const counters = await Promise.all(keys.filter((k) => k.includes('/counter/')).map(async (k) => Number(new TextDecoder().decode(await raw.get(k)))));
+    assert.equal(counters.length, 2);
+    assert.ok(counters.every((c) => c > 0 && c < 2 ** 28) && counters[0] !== counters[1], `random starts: ${counters}`);
+    // Renewed while the instance lives: after two leases the keys are still there.
+    await new Promise((r) => setTimeout(r, 2 * LEASE));
+    for (const key of ofSession) assert.ok(await raw.get(key), `${key} renewed by the lease`);
+    sessions.removeSession(id);
+    for (let i = 0; i < 50 && (await raw.list('left:')).some((k) => k.endsWith(`/${id}`)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual((await raw.list('left:')).filter((k) => k.endsWith(`/${id}`)), [], 'removed on close');
+  });
+
+  it('a killed instance\'s claims and sessions lapse after the lease; while it lived they were renewed', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./support/fleet-instance.ts', import.meta.url).pathname,
+      redis.url, 'left:', String(LEASE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`fleet instance exited with ${code}`)));
+      });
+      const { ids } = JSON.parse(line) as { ids: number[] };
+      const claims = async () => (await raw.list('left:session-id/')).filter((k) => ids.some((id) => k.endsWith(`/${id}`)));
+      const sessionKeys = async () => (await raw.list('left:fleet/')).filter((k) => k.endsWith(`/${ids[0]}`));
+      assert.equal((await claims()).length, 3);
+      assert.equal((await sessionKeys()).length, 3, 'session, window, counter');
+      await new Promise((r) => setTimeout(r, 2 * LEASE));
+      assert.equal((await claims()).length, 3, 'renewed while alive');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      await new Promise((r) => setTimeout(r, LEASE + 500));
+      assert.deepEqual(await claims(), [], 'the dead instance\'s claims lapsed');
+      assert.deepEqual(await sessionKeys(), [], 'its idle session lapsed too');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a fleet session whose window or counter key is missing', { timeout: 60_000 }, () => {
+  let redis: RedisServer;
+  let store: RedisStore;
+  let raw: RedisStore;
+  let server: lib.NodeEdgeServer;
+  let fleet: EdgeFleet;
+  let dataDir: string;
+
+  before(async () => {
+    redis = await startRedisServer();
+    dataDir = await mkdtemp(join(tmpdir(), 'fleet-missing-'));
+    raw = await RedisStore.connect({ url: redis.url });
+    store = await RedisStore.connect({ url: redis.url, keyPrefix: 'm:' });
+    fleet = new EdgeFleet(store, { fleetKey: FLEET_KEY });
+    server = await lib.startNodeEdgeServer({ realms: { home: { passcode: PASSCODE } }, port: 0, dataDir, fleet });
+  });
+
+  after(async () => {
+    await server.close();
+    fleet.close();
+    await store.close();
+    await raw.close();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  for (const part of ['window', 'counter'] as const) {
+    it(`${part} key deleted: the session is unknown (404), never started over`, async () => {
+      const c = await client(server.url);
+      try {
+        const session = await lib.establishPase(c.exchanges, c.channel, { passcode: PASSCODE });
+        const read = () => c.sessions.encode(session, { exchangeId: 9, protocolId: lib.ProtocolId.interactionModel,
+          opcode: lib.InteractionOpcode.readRequest, initiator: true, needsAck: false },
+        lib.encodeReadRequest({ paths: [{ endpoint: 0, cluster: 0x28, attribute: 1 }] }));
+        const first = read();
+        assert.equal((await post(server.url, first)).status, 200);
+        const key = (await raw.list('m:fleet/')).find((k) => k.endsWith(`/${part}/${session.peerSessionId}`));
+        assert.ok(key, `the ${part} key exists`);
+        assert.equal(await raw.delete(key), true);
+        const replay = await post(server.url, first);
+        assert.ok(replay.status === 404 || replay.status === 409, `a replay after the loss is not accepted: ${replay.status}`);
+        assert.equal((await post(server.url, read())).status, 404, 'nor a new message: the session is gone');
+        assert.equal((await server.edge.realm('home'))!.sessions.getSession(session.peerSessionId), undefined, 'closed locally');
+      } finally {
+        await c.close();
+      }
+    });
+  }
 });

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { SecureUnicastReceptionWindow } from '../src/session/reception-window.js';
 import { CounterExhaustedError, RedisStore, StoreUnavailableError, type CounterBlock } from '../src/storage/redis-store.js';
+import { FleetEpochError, type FleetSessionKeys } from '../src/storage/fleet-store.js';
 import { storeChecks } from './conformance/store-suite.js';
 import { findRedisServer, redisCommand, startRedisServer, startTcpProxy, type RedisServer } from './support/redis-server.js';
 
@@ -392,6 +393,124 @@ describe('RedisStore', () => {
       await store.set('not-a-window', bytes('hello'));
       await assert.rejects(store.checkAndCommitCounter('not-a-window', 1), { name: 'StorageArgumentError', message: /^windowKey:/ });
       assert.equal(text(await store.get('not-a-window')), 'hello');
+    });
+  });
+
+  describe('fleet epoch guard', () => {
+    const DAY = 86_400_000;
+    const keysFor = (token: string, id: number, owner: string): FleetSessionKeys => ({
+      realm: `${token}/home`, id, owner, session: `fleet/${token}/home/session/${id}`, window: `fleet/${token}/home/window/${id}`,
+      counter: `fleet/${token}/home/counter/${id}`,
+    });
+    async function openSession(store: RedisStore, token: string, id: number, owner = 'me', start = 1000): Promise<FleetSessionKeys> {
+      const keys = keysFor(token, id, owner);
+      assert.equal(await store.claimSessionId(keys.realm, id, owner, 60_000), true);
+      assert.deepEqual((await store.openFleetSession({ token }, keys, bytes('sealed'), start, 60_000)).result, true);
+      return keys;
+    }
+
+    it('instances join one epoch; a stale one is replaced once; generations only rise, across connections', async () => {
+      const prefix = newPrefix();
+      const [a, b] = [await connect(prefix), await connect(prefix)];
+      const token = await a.joinFleetEpoch('t1', undefined, DAY);
+      assert.equal(token, 't1');
+      assert.equal(await b.joinFleetEpoch('t2', undefined, DAY), 't1', 'the second instance joins the first one\'s epoch');
+      const keys = await openSession(a, token, 7);
+      let last = 0;
+      for (let i = 1; i <= 20; i++) {
+        const { generation, result } = await (i % 2 ? a : b).commitFleetCounter({ token }, keys, i, 60_000);
+        assert.equal(result, 'new');
+        assert.ok(generation > last, `generation ${generation} after ${last}`);
+        last = generation;
+      }
+      // One instance saw a rollback: it replaces the epoch; the other, stale too, joins the replacement.
+      assert.equal(await a.joinFleetEpoch('t3', 't1', DAY), 't3');
+      assert.equal(await b.joinFleetEpoch('t4', 't1', DAY), 't3');
+      const window = text(await a.get(keys.window));
+      await assert.rejects(b.commitFleetCounter({ token: 't1' }, keys, 30, 60_000), FleetEpochError);
+      await assert.rejects(b.reserveFleetCounters({ token: 't1' }, keys, 4), FleetEpochError);
+      assert.equal(text(await a.get(keys.window)), window, 'a refused operation wrote nothing');
+      assert.equal(text(await a.get(keys.counter)), '1000');
+    });
+
+    it('the shared window gives SecureUnicastReceptionWindow\'s verdicts from activation, over two instances', async () => {
+      const prefix = newPrefix();
+      const [a, b] = [await connect(prefix), await connect(prefix)];
+      const token = await a.joinFleetEpoch('w', undefined, DAY);
+      const seed = Date.now() >>> 0;
+      const next = random(seed);
+      const below = (n: number) => Math.floor(next() * n);
+      for (let trial = 0; trial < 6; trial++) {
+        const keys = await openSession(a, token, 100 + trial);
+        const memory = new SecureUnicastReceptionWindow();
+        memory.setCounter(0);
+        let max = 0;
+        for (let step = 0; step < 200; step++) {
+          const roll = next();
+          const counter = roll < 0.4 ? max + 1 + below(4) : roll < 0.5 ? max + [31, 32, 33, 64][below(4)]! : roll < 0.9 ? max - below(36) : 0;
+          if (counter < 0) continue;
+          const expected = memory.verify(counter);
+          if (expected === 'new') memory.commit(counter);
+          const { result } = await (below(2) ? a : b).commitFleetCounter({ token }, keys, counter, 60_000);
+          assert.equal(result, expected, `seed ${seed}, trial ${trial}, step ${step}: counter ${counter}`);
+          if (result === 'new') max = Math.max(max, counter);
+        }
+      }
+    });
+
+    it('a missing window, counter, session or claim means unknown, never a fresh start; another owner\'s claim too', async () => {
+      const store = await connect();
+      const token = await store.joinFleetEpoch('u', undefined, DAY);
+      for (const part of ['window', 'counter', 'session', 'claim'] as const) {
+        const keys = await openSession(store, token, 200 + ['window', 'counter', 'session', 'claim'].indexOf(part));
+        if (part === 'claim') assert.equal(await store.releaseSessionId(keys.realm, keys.id, keys.owner), true);
+        else assert.equal(await store.delete(keys[part]), true);
+        assert.equal((await store.commitFleetCounter({ token }, keys, 5, 60_000)).result, 'unknown', part);
+        if (part !== 'window' && part !== 'session') assert.equal((await store.reserveFleetCounters({ token }, keys, 4)).result, 'unknown', part);
+      }
+      const keys = await openSession(store, token, 300, 'me', 5000);
+      assert.deepEqual((await store.reserveFleetCounters({ token }, keys, 4)).result, { start: 5000, end: 5004 });
+      const thief = { ...keys, owner: 'other' };
+      assert.equal((await store.commitFleetCounter({ token }, thief, 1, 60_000)).result, 'unknown');
+      assert.equal((await store.reserveFleetCounters({ token }, thief, 4)).result, 'unknown');
+      assert.equal((await store.openFleetSession({ token }, thief, bytes('x'), 1, 60_000)).result, false);
+      assert.equal(text(await store.get(keys.session)), 'sealed', 'another owner wrote nothing');
+      assert.equal(await store.closeFleetSession(thief), false, 'nor removed anything');
+      assert.equal(await store.closeFleetSession(keys), true);
+      assert.deepEqual((await store.list(`fleet/${token}/home/`)).filter((k) => k.endsWith('/300')), []);
+      assert.equal(await store.sessionIdOwner(keys.realm, 300), undefined);
+    });
+
+    it('a replica attaching to the primary passes the guard; the same replica promoted fails it', async () => {
+      const prefix = newPrefix();
+      const store = await connect(prefix);
+      const token = await store.joinFleetEpoch('p1', undefined, DAY);
+      const keys = await openSession(store, token, 500);
+      const replica = await startRedisServer();
+      try {
+        await replica.copyOf(server); // attaches (the primary draws a new master_replid), syncs, detaches
+        assert.equal((await store.commitFleetCounter({ token }, keys, 1, 60_000)).result, 'new', 'no false alarm on the primary');
+        const promoted = await connect(prefix, replica.url);
+        assert.equal(text(await promoted.get(keys.session)), 'sealed', 'the replica has the session');
+        await assert.rejects(promoted.commitFleetCounter({ token }, keys, 2, 60_000), FleetEpochError);
+        await assert.rejects(promoted.reserveFleetCounters({ token }, keys, 4), FleetEpochError);
+      } finally {
+        await replica.stop();
+      }
+    });
+
+    it('a restart of Redis with its data intact still fails the guard (new run_id): the epoch is replaced', async (t) => {
+      const prefix = newPrefix();
+      const store = await connect(prefix, server.url, 3000);
+      const token = await store.joinFleetEpoch('r1', undefined, DAY);
+      const keys = await openSession(store, token, 400);
+      await server.restart({ keepData: true });
+      await recovery(store);
+      assert.equal(text(await store.get(keys.session)), 'sealed', 'the data survived the restart');
+      await assert.rejects(store.commitFleetCounter({ token }, keys, 1, 60_000), FleetEpochError);
+      const renewed = await store.joinFleetEpoch('r2', undefined, DAY);
+      assert.equal(renewed, 'r2', 'an epoch made on another Redis process is not joined');
+      t.diagnostic('restart detected by run_id');
     });
   });
 

@@ -92,3 +92,74 @@ describe('packaging', () => {
     assert.equal(typeof nodeEntry.FileStore.open, 'function');
   });
 });
+
+describe('group reception across restarts on a FileStore', () => {
+  const epochKey = new Uint8Array(16).map((_, i) => 0xa0 + i);
+  const fabric = (nodeId: bigint) => ({ fabricIndex: 1, fabricId: 1n, nodeId, compressedFabricId: new Uint8Array(8).fill(0x87) });
+  const header = (exchangeId: number) => ({ exchangeId, protocolId: 0x0001, opcode: 0x08, initiator: true, needsAck: false });
+  async function member(nodeId: bigint, storage?: lib.KeyValueStore, limits?: lib.SessionLimits) {
+    const manager = await lib.SessionManager.create({ fabrics: { initial: [fabric(nodeId)] }, ...(storage ? { storage } : {}), ...(limits ? { limits } : {}) });
+    manager.groups.addKeySet(1, { keySetId: 42, epochKeys: [{ key: epochKey, startTime: 0 }] });
+    manager.groups.mapGroup(1, 0x0101, 42);
+    return manager;
+  }
+  const counterOf = (wire: Uint8Array) => new DataView(wire.buffer, wire.byteOffset + 4, 4).getUint32(0, true);
+  const send = (sender: lib.SessionManager, n: number, control = false) =>
+    sender.encodeGroup({ kind: 'group', fabricIndex: 1, groupId: 0x0101 }, header(n), new Uint8Array([n]), { control });
+
+  it('a captured group message is refused after the receiver restarts; the sender\'s counters keep rising after its restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'matter-sessions-groups-'));
+    try {
+      const senderDir = join(dir, 'sender'), receiverDir = join(dir, 'receiver');
+      let senderStore = await lib.FileStore.open(senderDir);
+      let sender = await member(0x10n, senderStore);
+      let receiverStore = await lib.FileStore.open(receiverDir);
+      let receiver = await member(0x20n, receiverStore);
+      const captured: Uint8Array[] = [];
+      for (let n = 0; n < 5; n++) captured.push(await send(sender, n));
+      captured.push(await send(sender, 5, true));
+      for (const wire of captured) receiver.decode(wire);
+      // Restart both (close flushes the windows the last decodes changed; no await between decode and close).
+      await receiver.close(); await receiverStore.close();
+      await sender.close(); await senderStore.close();
+      receiverStore = await lib.FileStore.open(receiverDir);
+      receiver = await member(0x20n, receiverStore);
+      senderStore = await lib.FileStore.open(senderDir);
+      sender = await member(0x10n, senderStore);
+      for (const wire of captured) {
+        assert.throws(() => receiver.decode(wire), { name: 'DuplicateMessageError' }, `counter ${counterOf(wire)} replayed after the restart`);
+      }
+      const next = await send(sender, 9);
+      assert.ok(counterOf(next) > Math.max(...captured.slice(0, 5).map(counterOf)), 'group counters never repeat across a restart');
+      assert.equal(receiver.decode(next).payload[0], 9, 'the sender\'s new messages are accepted');
+      assert.throws(() => receiver.decode(next), { name: 'DuplicateMessageError' });
+      // A fresh receiver without the stored windows would have trusted the replay: the check above can fail.
+      const forgetful = await member(0x30n);
+      assert.equal(forgetful.decode(captured[0]!).payload[0], 0);
+      await forgetful.close();
+      // Removing the fabric removes its stored windows.
+      await receiver.removeFabric(1);
+      assert.deepEqual(await receiverStore.list('group-reception/'), []);
+      await receiver.close(); await receiverStore.close();
+      await sender.close(); await senderStore.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('senders tracked per fabric are bounded: one more is refused with SessionLimitError and changes nothing', async () => {
+    const receiver = await member(0x20n, undefined, { maxGroupPeers: 2 });
+    const senders = await Promise.all([0x11n, 0x12n, 0x13n].map((id) => member(id)));
+    try {
+      receiver.decode(await send(senders[0]!, 1));
+      receiver.decode(await send(senders[1]!, 1));
+      const third = await send(senders[2]!, 1);
+      assert.throws(() => receiver.decode(third), { name: 'SessionLimitError', message: /group peers: 2 senders/ });
+      receiver.decode(await send(senders[0]!, 2));
+      assert.throws(() => receiver.decode(third), { name: 'SessionLimitError' }, 'still refused: nothing was recorded');
+    } finally {
+      await receiver.close();
+      for (const s of senders) await s.close();
+    }
+  });
+});

@@ -3,13 +3,14 @@
 import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { FileStore } from '../src/storage/file-store.js';
+import { FileStore, FileStoreLockedError } from '../src/storage/file-store.js';
 import { IndexedDbStore } from '../src/storage/indexeddb-store.js';
 import { fileNameForKey } from '../src/storage/key-file-names.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
@@ -80,7 +81,7 @@ describe('FileStore', () => {
 
     const reopened = await FileStore.open(directory);
     assert.deepEqual(await tempFiles(directory), []);
-    assert.deepEqual((await readdir(directory)).sort(), [...strays, fileNameForKey('k')].sort(), 'strays are not ours to remove');
+    assert.deepEqual((await readdir(directory)).sort(), [...strays, fileNameForKey('k'), '.lock'].sort(), 'strays are not ours to remove; the lock is held');
     assert.equal(text(await reopened.get('k')), 'value');
     await reopened.close();
   });
@@ -90,7 +91,7 @@ describe('FileStore', () => {
     const store = await FileStore.open(directory);
     const keys = ['A', 'a', 'a/b', 'A/B', '..', '../outside', 'con', 'é', 'É', '\u{1F600}'];
     for (const key of keys) await store.set(key, bytes(key));
-    const names = await readdir(directory);
+    const names = (await readdir(directory)).filter((name) => name !== '.lock');
     assert.equal(names.length, keys.length);
     for (const name of names) assert.match(name, /^k-([a-z0-9_-]|%[0-9a-f]{2})+$/);
     assert.equal(new Set(names.map((name) => name.toLowerCase())).size, keys.length, 'no two names differ only in case');
@@ -178,6 +179,68 @@ describe('FileStore', () => {
     }
     t.diagnostic(`${rounds} kills, ${killedMidWrite} with a write in progress (temp file left), ${acknowledgedWrites} writes acknowledged`);
     assert.ok(acknowledged, 'no write completed in any round: the test proved nothing');
+  });
+});
+
+describe('FileStore lock', () => {
+  const fileStoreModule = fileURLToPath(new URL('../src/storage/file-store.ts', import.meta.url));
+  /** A process holding a FileStore on `directory`: resolves once it has opened it. */
+  async function holder(directory: string) {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+      `const { FileStore } = await import(${JSON.stringify(fileStoreModule)}); await FileStore.open(${JSON.stringify(directory)});`
+      + ` console.log('open'); setInterval(() => {}, 1 << 30);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
+    });
+    return child;
+  }
+  const killed = (child: ReturnType<typeof spawn>) => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+
+  it('a second process is refused with FileStoreLockedError naming the directory and the holder; nothing changes', async () => {
+    const directory = newDirectory();
+    const child = await holder(directory);
+    try {
+      const lock = await readFile(join(directory, '.lock'), 'utf8');
+      await writeFile(join(directory, '.tmp-left-by-the-holder'), 'in flight');
+      const error = await FileStore.open(directory).then(() => assert.fail('opened a locked directory'), (e: unknown) => e);
+      assert.ok(error instanceof FileStoreLockedError, String(error));
+      assert.equal(error.name, 'FileStoreLockedError');
+      assert.equal(error.directory, directory);
+      assert.deepEqual(error.holder, { pid: child.pid, host: hostname() });
+      assert.ok(error.message.includes(directory) && error.message.includes(String(child.pid)), error.message);
+      assert.equal(await readFile(join(directory, '.lock'), 'utf8'), lock, 'the holder keeps its lock');
+      assert.ok((await readdir(directory)).includes('.tmp-left-by-the-holder'), 'the holder\'s temp files are not touched');
+    } finally {
+      await killed(child);
+    }
+  });
+
+  it('a stale lock (its process killed, or cut short) is taken over; close releases it; a second open here is refused', async () => {
+    const directory = newDirectory();
+    const child = await holder(directory);
+    await killed(child);
+    const store = await FileStore.open(directory);
+    assert.equal(await readFile(join(directory, '.lock'), 'utf8'), `${process.pid} ${hostname()}\n`);
+    await assert.rejects(FileStore.open(directory), (e: unknown) => e instanceof FileStoreLockedError && e.holder.pid === process.pid);
+    await store.set('k', bytes('v'));
+    await store.close();
+    assert.equal((await readdir(directory)).includes('.lock'), false, 'released on close');
+    await writeFile(join(directory, '.lock'), ''); // a crash between creating the lock and writing it
+    const again = await FileStore.open(directory);
+    assert.equal(text(await again.get('k')), 'v');
+    await again.close();
+  });
+
+  it('a lock from another host counts as held', async () => {
+    const directory = newDirectory();
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, '.lock'), `1 elsewhere.example\n`);
+    await assert.rejects(FileStore.open(directory), (e: unknown) => e instanceof FileStoreLockedError
+      && e.holder.host === 'elsewhere.example' && /on elsewhere\.example/.test(e.message));
   });
 });
 

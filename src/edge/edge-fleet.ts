@@ -1,44 +1,94 @@
-// Edge instances sharing one distributed store (Redis): what makes a fleet safe.
-// - Session ids are claimed in the store before use, so two instances never hand out the same id.
-// - A secure session's creation arguments are stored when it is made, so any instance can restore it on first sight.
-// - Outgoing counters come from blocks reserved by atomic increment, so no instance or restart reuses a nonce.
+// Edge instances sharing one distributed store (Redis): what makes a fleet safe (spec "Message Counters": a counter
+// value is used once per session key; "Message Counter Processing": a replayed message is never new).
+// - Session ids are claimed in the store before use, one claim token per claim, under a lease: a live instance
+//   renews its claims; a crashed one's lapse.
+// - A secure session's creation arguments are stored, sealed with the fleet key (AES-128-CCM, the key name as
+//   AAD), when it is made, so any instance restores it on first sight and nobody reading Redis learns its secret.
+// - Outgoing counters come from blocks reserved by atomic increment from a counter that starts at a random value.
 //   Blocks are small: the peer's reception window is 32 counters and never rolls over, so counters two instances
 //   use on one session must stay close together.
 // - Every incoming secure message passes the shared reception window (one atomic script) before anything commits,
 //   so a message replayed to another instance is refused.
+// - Store loss: every counter and window operation runs behind the epoch guard (redis-fleet-scripts.ts). When Redis
+//   restarted (empty or from an older snapshot), failed over, or rolled back, the guard fails, the instance joins a
+//   new epoch and closes every session it holds: its peers re-establish. A missing window or counter key means
+//   "unknown session", never "start again".
+// - Every key the fleet writes expires unless renewed (leaseMs), or is deleted when its session closes.
 // Handshakes (SPAKE2+ state is secret and in memory) finish on the instance that began them.
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import { DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import type { OutgoingMessageCounter } from '../session/secure-session.js';
-import type { SessionIdClaims, SessionStateStore, StoredSessionState } from '../session/session-manager.js';
+import type { SecureSession } from '../session/secure-session.js';
+import type {
+  DecodedMessage, SessionIdClaims, SessionManager, SessionManagerOptions, SessionStateStore, StoredSessionState,
+} from '../session/session-manager.js';
+import type { SessionChannel } from '../session/session-channel.js';
+import { encryptedStore, SealedValueError, ValueSealer } from '../storage/encrypted-store.js';
+import { FleetEpochError, type FleetSessionKeys, type FleetStore, type Generation } from '../storage/fleet-store.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import { prefixedStore } from '../storage/prefixed-store.js';
 
-/** The store operations a fleet needs (RedisStore from `matter-sessions/redis` has them). */
-export interface FleetStore extends KeyValueStore {
-  claimSessionId(realm: string, id: number, owner: string, ttlMs?: number): Promise<boolean>;
-  releaseSessionId(realm: string, id: number, owner: string): Promise<boolean>;
-  reserveCounterBlock(key: string, blockSize: number): Promise<{ start: number; end: number }>;
-  setReceptionCounter(windowKey: string, value: number): Promise<void>;
-  checkAndCommitCounter(windowKey: string, counter: number): Promise<'new' | 'duplicate'>;
-}
+export type { FleetStore } from '../storage/fleet-store.js';
+export { FleetEpochError } from '../storage/fleet-store.js';
 
 export interface FleetOptions {
-  store: FleetStore;
+  /**
+   * 16 random bytes (AES-128), the same on every instance: seals session secrets and resumption records in the
+   * store. Required. Generate one with `openssl rand -hex 16`; keep it with the deployment's other secrets.
+   */
+  fleetKey: Uint8Array;
   /** This instance's name in id claims; default random. */
   instanceId?: string;
   /** Counters reserved per block. Default 4 (see above). */
   counterBlockSize?: number;
+  /**
+   * How long a claim, and an idle session's keys, outlive the last renewal, in ms. A live instance renews its own
+   * every leaseMs / 3; any message renews its session. Default 60,000.
+   */
+  leaseMs?: number;
+  /** How long the epoch outlives the last instance's renewal. Default 24 h. */
+  epochTtlMs?: number;
+  /** How long a resumption record outlives its last save (each use saves it). Default 30 days. */
+  recordTtlMs?: number;
 }
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_EPOCH_TTL_MS = 24 * 3600_000;
+const DEFAULT_RECORD_TTL_MS = 30 * 24 * 3600_000;
+/** Sessions renewed per script run: bounds the time one renewal holds Redis (4 keys each). */
+const RENEW_BATCH = 250;
+/** Spec: the first counter of a session is random in [1, 2^28]; the stored value is the one before it. */
+const RANDOM_START_MASK = 0x0fffffff;
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
+const randomToken = (): string => hex(crypto.getRandomValues(new Uint8Array(12)));
 
-function encodeState(state: StoredSessionState): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(state, (_k, v) => (typeof v === 'bigint' ? { bigint: v.toString() }
+interface StoredFleetSession {
+  owner: string;
+  state: StoredSessionState;
+}
+
+function encodeState(stored: StoredFleetSession): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(stored, (_k, v) => (typeof v === 'bigint' ? { bigint: v.toString() }
     : v instanceof Uint8Array ? { hex: hex(v) } : v)));
 }
 
-function decodeState(bytes: Uint8Array): StoredSessionState {
+function decodeState(bytes: Uint8Array): StoredFleetSession {
   return JSON.parse(new TextDecoder().decode(bytes), (_k, v) => (v && typeof v === 'object' && 'bigint' in v ? BigInt(v.bigint)
-    : v && typeof v === 'object' && 'hex' in v ? unhex(v.hex) : v)) as StoredSessionState;
+    : v && typeof v === 'object' && 'hex' in v ? unhex(v.hex) : v)) as StoredFleetSession;
+}
+
+/** What this instance knows of one id it uses: the claim, the epoch it belongs to, and who made its session. */
+interface HeldId {
+  keys: FleetSessionKeys;
+  epoch: string;
+  /** 'pending': claimed for a handshake; 'own': a session made here; 'restored': another instance's session. */
+  kind: 'pending' | 'own' | 'restored';
+}
+
+/** The store's state was lost or rolled back: every session that depended on it is closed. */
+export class FleetStateLostError extends UnknownSessionError {
+  override name = 'FleetStateLostError';
 }
 
 /** An outgoing counter fed by blocks reserved in the shared store; `prepare()` before sending. */
@@ -47,12 +97,12 @@ export class FleetBlockCounter implements OutgoingMessageCounter {
   #end = 0;
   #reserving: Promise<void> | undefined;
 
-  constructor(private readonly store: FleetStore, private readonly key: string, private readonly blockSize: number) {}
+  constructor(private readonly reserve: () => Promise<{ start: number; end: number }>) {}
 
   /** Makes sure a few counters are reserved (at least two: a handler may send a reply and an ack). */
   prepare(): Promise<void> {
     if (this.#end - this.#next >= 2) return Promise.resolve();
-    this.#reserving ??= this.store.reserveCounterBlock(this.key, this.blockSize).then((block) => {
+    this.#reserving ??= this.reserve().then((block) => {
       // A fresh block replaces what is left of the old one: counters on one session must keep rising.
       this.#next = block.start;
       this.#end = block.end;
@@ -69,47 +119,305 @@ export class FleetBlockCounter implements OutgoingMessageCounter {
 export class EdgeFleet {
   readonly instanceId: string;
   readonly #blockSize: number;
+  readonly #leaseMs: number;
+  readonly #epochTtlMs: number;
+  readonly #recordTtlMs: number;
+  readonly #sealer: ValueSealer;
+  /** realm -> id -> what this instance holds. */
+  readonly #held = new Map<string, Map<number, HeldId>>();
+  readonly #managers = new Map<string, SessionManager>();
+  #claimSequence = 0;
+  #token: string | undefined;
+  #joining: Promise<string> | undefined;
+  /** The highest store generation seen under #token. */
+  #generation = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #renewing: Promise<void> | undefined;
+  #closed = false;
+  /** Times this instance found the store's state lost or rolled back. */
+  storeLosses = 0;
 
-  constructor(readonly store: FleetStore, options: Omit<FleetOptions, 'store'> = {}) {
+  constructor(readonly store: FleetStore, options: Omit<FleetOptions, 'store'>) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object with fleetKey');
+    this.#sealer = new ValueSealer(options.fleetKey);
     this.instanceId = options.instanceId ?? crypto.randomUUID();
-    this.#blockSize = options.counterBlockSize ?? 4;
+    if (this.instanceId.includes('/') || this.instanceId === '') throw new TypeError('instanceId: expected a non-empty name without "/"');
+    this.#blockSize = positive('counterBlockSize', options.counterBlockSize ?? 4);
+    this.#leaseMs = positive('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS);
+    this.#epochTtlMs = positive('epochTtlMs', options.epochTtlMs ?? DEFAULT_EPOCH_TTL_MS);
+    if (this.#epochTtlMs < this.#leaseMs) throw new RangeError('epochTtlMs: expected at least leaseMs');
+    this.#recordTtlMs = positive('recordTtlMs', options.recordTtlMs ?? DEFAULT_RECORD_TTL_MS);
+  }
+
+  // ---- wiring into a realm ----
+
+  /**
+   * The realm's records store: sealed with the fleet key, except the group counters (atomic, not secret).
+   * Resumption records expire recordTtlMs after their last save; group counters and group reception windows never
+   * do (a counter or window that expired would start over: nonce reuse, replays).
+   */
+  realmStore(realm: string): KeyValueStore {
+    const prefix = `realm/${realm}/`;
+    const store = this.store, ttl = this.#recordTtlMs;
+    const expiring: KeyValueStore = {
+      ...bindStore(store),
+      set: (key, value) => (key.startsWith(`${prefix}resumption/`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
+    };
+    return prefixedStore(encryptedStore(expiring, this.#sealer, (key) => key.startsWith(`${prefix}counters/`)), prefix);
+  }
+
+  /** The SessionManager options that make a realm's sessions fleet sessions. */
+  sessionOptions(realm: string): Pick<SessionManagerOptions, 'sessionIds' | 'sessionState' | 'counterFor'> {
+    return { sessionIds: this.sessionIds(realm), sessionState: this.sessionState(realm), counterFor: this.counterFor(realm) };
+  }
+
+  /** The realm's manager: closed sessions are forgotten, and a lost store closes every session. Starts the lease. */
+  attach(realm: string, sessions: SessionManager): void {
+    this.#managers.set(realm, sessions);
+    sessions.events.on('sessionClosed', (session) => {
+      const held = this.#held.get(realm)?.get(session.id);
+      if (held?.kind === 'restored') this.#held.get(realm)!.delete(session.id);
+    });
+    if (!this.#heartbeat && !this.#closed) {
+      this.#heartbeat = setInterval(() => void this.renew().catch(() => {}), Math.max(1, Math.floor(this.#leaseMs / 3)));
+      (this.#heartbeat as { unref?: () => void }).unref?.();
+    }
   }
 
   sessionIds(realm: string): SessionIdClaims {
     return {
-      claim: (id) => this.store.claimSessionId(realm, id, this.instanceId),
-      release: async (id) => { await this.store.releaseSessionId(realm, id, this.instanceId); },
+      claim: async (id) => {
+        const epoch = await this.#joined();
+        const owner = `${this.instanceId}.${++this.#claimSequence}`;
+        const keys = this.#keysFor(realm, epoch, id, owner);
+        if (!(await this.store.claimSessionId(keys.realm, id, owner, this.#leaseMs))) return false;
+        this.#heldIn(realm).set(id, { keys, epoch, kind: 'pending' });
+        return true;
+      },
+      release: async (id) => {
+        const held = this.#heldIn(realm).get(id);
+        // A session's claim goes with its keys when its state is removed (one atomic step: see remove).
+        if (!held || held.kind !== 'pending') return;
+        this.#heldIn(realm).delete(id);
+        await this.store.releaseSessionId(held.keys.realm, id, held.keys.owner);
+      },
     };
   }
 
   sessionState(realm: string): SessionStateStore {
     return {
       save: async (id, state) => {
-        await this.store.set(this.#sessionKey(realm, id), encodeState(state));
-        await this.store.setReceptionCounter(this.windowKey(realm, id), 0);
+        const held = this.#heldIn(realm).get(id);
+        if (!held || held.kind !== 'pending') throw new UnknownSessionError(id, 'the fleet holds no claim for this session id');
+        const sealed = this.#sealer.seal(held.keys.session, encodeState({ owner: held.keys.owner, state }));
+        const start = crypto.getRandomValues(new Uint32Array(1))[0]! & RANDOM_START_MASK;
+        const opened = await this.#guarded(id, held.epoch, (token) => this.store.openFleetSession({ token }, held.keys, sealed, start, this.#leaseMs));
+        if (!opened) throw new UnknownSessionError(id, 'the session id claim lapsed before the session was stored');
+        held.kind = 'own';
       },
       load: async (id) => {
-        const bytes = await this.store.get(this.#sessionKey(realm, id));
-        return bytes && decodeState(bytes);
+        const epoch = await this.#joined();
+        const probe = this.#keysFor(realm, epoch, id, 'probe');
+        const bytes = await this.store.get(probe.session);
+        if (!bytes) return undefined;
+        let opened: Uint8Array;
+        try {
+          opened = this.#sealer.open(probe.session, bytes);
+        } catch (error) {
+          if (!(error instanceof SealedValueError)) throw error;
+          // Told apart from a missing session: an instance configured with another fleet key says so.
+          throw new UnknownSessionError(id, `its stored state does not open with this instance's fleet key (${error.message})`);
+        }
+        const { owner, state } = decodeState(opened);
+        this.#heldIn(realm).set(id, { keys: { ...probe, owner }, epoch, kind: 'restored' });
+        return state;
       },
-      remove: async (id) => { await this.store.delete(this.#sessionKey(realm, id)); },
+      remove: async (id) => {
+        const held = this.#heldIn(realm).get(id);
+        if (!held || held.kind === 'restored') return;
+        this.#heldIn(realm).delete(id);
+        await this.store.closeFleetSession(held.keys);
+      },
     };
   }
 
-  /** Whether the session still exists fleet-wide (another instance may have closed it). */
-  async sessionExists(realm: string, id: number): Promise<boolean> {
-    return (await this.store.get(this.#sessionKey(realm, id))) !== undefined;
-  }
-
   counterFor(realm: string): (sessionId: number) => FleetBlockCounter {
-    return (id) => new FleetBlockCounter(this.store, `fleet/${realm}/counter/${id}`, this.#blockSize);
+    return (id) => {
+      // Bound to the claim held when the session is made: a later session under the same id has another owner.
+      const held = this.#heldIn(realm).get(id);
+      return new FleetBlockCounter(async () => {
+        if (!held) throw new UnknownSessionError(id, 'the fleet holds no claim for this session');
+        const block = await this.#guarded(id, held.epoch, (token) => this.store.reserveFleetCounters({ token }, held.keys, this.#blockSize));
+        if (block === 'unknown' || block === 'exhausted') {
+          this.#drop(realm, id, held);
+          throw new UnknownSessionError(id, block === 'unknown' ? 'the session\'s counter is gone from the shared store'
+            : 'the session\'s message counter is exhausted: re-establish it');
+        }
+        return block;
+      });
+    };
   }
 
-  windowKey(realm: string, id: number): string {
-    return `fleet/${realm}/window/${id}`;
+  // ---- the message path ----
+
+  /**
+   * Before a secure message is decoded: the session restored when another instance made it, and a local copy that
+   * another instance closed (or that belongs to an older epoch) dropped first.
+   */
+  async admit(realm: string, sessions: SessionManager, id: number, channel?: SessionChannel): Promise<void> {
+    const epoch = await this.#joined();
+    if (sessions.getSession(id)) {
+      const held = this.#heldIn(realm).get(id);
+      if (!held || held.epoch !== epoch) {
+        sessions.removeSession(id, 'store-lost');
+      } else if (held.kind === 'restored' && (await this.store.sessionIdOwner(held.keys.realm, id)) !== held.keys.owner) {
+        sessions.removeSession(id, 'peer-closed'); // closed on the instance that made it (or a new one took the id)
+      }
+    }
+    await sessions.restoreSession(id, channel);
   }
 
-  #sessionKey(realm: string, id: number): string {
-    return `fleet/${realm}/session/${id}`;
+  /**
+   * After a secure message authenticated, before it commits: the shared window says whether it is new, and a few
+   * outgoing counters are reserved for the reply. Throws DuplicateMessageError for a replay, UnknownSessionError
+   * (the session closed here) when the store no longer has the session, FleetStateLostError when it lost state.
+   */
+  async accept(realm: string, message: DecodedMessage): Promise<void> {
+    const session = message.session as SecureSession;
+    const held = this.#heldIn(realm).get(session.id);
+    if (!held) throw new UnknownSessionError(session.id, 'the fleet holds no claim for this session');
+    const verdict = await this.#guarded(session.id, held.epoch,
+      (token) => this.store.commitFleetCounter({ token }, held.keys, message.header.messageCounter, this.#leaseMs));
+    if (verdict === 'unknown') {
+      this.#drop(realm, session.id, held);
+      throw new UnknownSessionError(session.id, 'the session is gone from the shared store: re-establish it');
+    }
+    if (verdict === 'duplicate') throw new DuplicateMessageError(session.id, message.header, message.payloadHeader);
+    await (session.counter as FleetBlockCounter).prepare();
   }
+
+  // ---- the lease ----
+
+  /** Renews the epoch and every claim this instance holds; sessions whose claim lapsed are closed. */
+  renew(): Promise<void> {
+    this.#renewing ??= this.#renew().finally(() => { this.#renewing = undefined; });
+    return this.#renewing;
+  }
+
+  async #renew(): Promise<void> {
+    const epoch = await this.#joined();
+    const entries: Array<[string, number, HeldId]> = [];
+    for (const [realm, held] of this.#held) {
+      for (const [id, entry] of held) if (entry.kind !== 'restored' && entry.epoch === epoch) entries.push([realm, id, entry]);
+    }
+    if (entries.length === 0) {
+      await this.#guarded(0, epoch, (token) => this.store.renewFleetLease({ token }, [], this.#leaseMs, this.#epochTtlMs));
+      return;
+    }
+    for (let at = 0; at < entries.length; at += RENEW_BATCH) {
+      const batch = entries.slice(at, at + RENEW_BATCH);
+      const held = await this.#guarded(0, epoch,
+        (token) => this.store.renewFleetLease({ token }, batch.map(([, , e]) => e.keys), this.#leaseMs, this.#epochTtlMs));
+      batch.forEach(([realm, id, entry], i) => {
+        if (held[i] || this.#heldIn(realm).get(id) !== entry) return;
+        this.#heldIn(realm).delete(id);
+        if (entry.kind === 'own') this.#managers.get(realm)?.removeSession(id, 'store-lost');
+      });
+    }
+  }
+
+  /** Stops the lease (claims then lapse unless sessions close first) and wipes the fleet key. */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    this.#sealer.dispose();
+  }
+
+  // ---- the epoch ----
+
+  /** The epoch this instance is in, joining one first if needed. */
+  #joined(): Promise<string> {
+    if (this.#token !== undefined) return Promise.resolve(this.#token);
+    return this.#join(undefined);
+  }
+
+  /** Joins the store's epoch, replacing `stale` if that is the one stored; a changed epoch closes every session. */
+  #join(stale: string | undefined): Promise<string> {
+    this.#joining ??= this.store.joinFleetEpoch(randomToken(), stale, this.#epochTtlMs).then((token) => {
+      if (this.#token !== undefined && token !== this.#token) this.#storeLost();
+      if (token !== this.#token) this.#generation = 0;
+      this.#token = token;
+      return token;
+    }).finally(() => { this.#joining = undefined; });
+    return this.#joining;
+  }
+
+  /**
+   * Runs a guarded store operation for something that belongs to `epoch`. The store's generation must pass the
+   * highest one seen before the operation was sent: Redis runs commands in order, so anything it runs later has a
+   * higher one, unless its state went back.
+   */
+  async #guarded<T>(id: number, epoch: string, operation: (token: string) => Promise<Generation<T>>): Promise<T> {
+    if (epoch !== this.#token) throw new FleetStateLostError(id, 'the session belongs to a fleet epoch that ended: re-establish it');
+    const before = this.#generation;
+    let reply: Generation<T>;
+    try {
+      reply = await operation(epoch);
+    } catch (error) {
+      if (!(error instanceof FleetEpochError)) throw error;
+      if (this.#token === epoch) await this.#join(epoch);
+      throw new FleetStateLostError(id, `the shared store lost or rolled back its state (${error.message}); sessions closed: re-establish`);
+    }
+    if (this.#token !== epoch) throw new FleetStateLostError(id, 'the fleet epoch changed: re-establish the session');
+    if (reply.generation <= before) {
+      await this.#join(epoch);
+      throw new FleetStateLostError(id, `the shared store went back to write generation ${reply.generation} after ${before}; sessions closed: re-establish`);
+    }
+    if (reply.generation > this.#generation) this.#generation = reply.generation;
+    return reply.result;
+  }
+
+  /** Every session of every realm depended on the lost state: closed, their peers re-establish. */
+  #storeLost(): void {
+    this.storeLosses++;
+    for (const [realm, sessions] of this.#managers) {
+      for (const { sessionId } of sessions.getActiveSessionInformation()) sessions.removeSession(sessionId, 'store-lost');
+      this.#held.get(realm)?.clear();
+    }
+    for (const held of this.#held.values()) held.clear();
+  }
+
+  /** Closes the session `held` belongs to, if it is still the one under that id here. */
+  #drop(realm: string, id: number, held: HeldId): void {
+    if (this.#held.get(realm)?.get(id) === held) this.#managers.get(realm)?.removeSession(id, 'store-lost');
+  }
+
+  #heldIn(realm: string): Map<number, HeldId> {
+    let held = this.#held.get(realm);
+    if (!held) this.#held.set(realm, (held = new Map()));
+    return held;
+  }
+
+  /** Every key under the epoch: a new epoch never reads an older one's sessions. */
+  #keysFor(realm: string, epoch: string, id: number, owner: string): FleetSessionKeys {
+    const base = `fleet/${epoch}/${realm}`;
+    return { realm: `${epoch}/${realm}`, id, owner, session: `${base}/session/${id}`, window: `${base}/window/${id}`, counter: `${base}/counter/${id}` };
+  }
+}
+
+/** The KeyValueStore operations of `store`, bound to it. */
+function bindStore(store: KeyValueStore): KeyValueStore {
+  return {
+    get: (key) => store.get(key), set: (key, value) => store.set(key, value), delete: (key) => store.delete(key),
+    list: (prefix) => store.list(prefix), setIfAbsent: (key, value) => store.setIfAbsent(key, value),
+    increment: (key, by) => store.increment(key, by), close: () => store.close(),
+  };
+}
+
+function positive(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name}: expected a positive integer, got ${String(value)}`);
+  }
+  return value;
 }

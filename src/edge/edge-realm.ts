@@ -9,13 +9,12 @@ import type { MessageChannel } from '../protocol/message-channel.js';
 import { PaseResponder } from '../protocol/pase/pase-responder.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { MemoryStore } from '../storage/memory-store.js';
-import { prefixedStore } from '../storage/prefixed-store.js';
 import { StoreUnavailableError } from '../storage/store-lifecycle.js';
 import { AuthenticationFailedError, DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import { SessionManager, type DecodedMessage } from '../session/session-manager.js';
 import { SecureSession } from '../session/secure-session.js';
 import { UnsecuredSession } from '../session/unsecured-session.js';
-import type { EdgeFleet, FleetBlockCounter } from './edge-fleet.js';
+import type { EdgeFleet } from './edge-fleet.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { HttpReplyChannel } from './http-reply-channel.js';
 import { WebSocketChannel } from './websocket-channel.js';
@@ -68,13 +67,14 @@ export class EdgeRealm {
   }
 
   static async create(name: string, config: RealmConfig, metrics: EdgeMetrics, fleet?: EdgeFleet): Promise<EdgeRealm> {
-    const storage = fleet ? prefixedStore(fleet.store, `realm/${name}/`) : config.storage ?? new MemoryStore();
+    const storage = fleet ? fleet.realmStore(name) : config.storage ?? new MemoryStore();
     const sessions = await SessionManager.create({
       storage,
       // Each handshake in progress holds an unsecured session: the pool must outnumber the handshakes served at once.
       limits: { maxSessions: 10_000, maxPaseSessions: 10_000, maxUnsecuredSessions: 2 * CONCURRENT_HANDSHAKES },
-      ...(fleet ? { sessionIds: fleet.sessionIds(name), sessionState: fleet.sessionState(name), counterFor: fleet.counterFor(name) } : {}),
+      ...(fleet ? fleet.sessionOptions(name) : {}),
     });
+    fleet?.attach(name, sessions);
     const labels = { realm: name };
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc(labels) });
     const pase = new PaseResponder(exchanges, {
@@ -109,18 +109,9 @@ export class EdgeRealm {
     try {
       const sessionId = SessionManager.sessionIdOf(body);
       const secure = sessionId !== 0 && (body[3]! & 0x03) === 0;
-      if (this.fleet && secure) {
-        const session = await this.sessions.restoreSession(sessionId, channel);
-        if (session && !(await this.fleet.sessionExists(this.name, sessionId))) {
-          this.sessions.removeSession(sessionId, 'peer-closed'); // closed on another instance
-        }
-      }
+      if (this.fleet && secure) await this.fleet.admit(this.name, this.sessions, sessionId, channel);
       const { message, commit } = this.sessions.decodeDeferred(body, channel);
-      if (this.fleet && message.session instanceof SecureSession) {
-        const verdict = await this.fleet.store.checkAndCommitCounter(this.fleet.windowKey(this.name, sessionId), message.header.messageCounter);
-        if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, message.header, message.payloadHeader);
-        await (message.session.counter as FleetBlockCounter).prepare();
-      }
+      if (this.fleet && message.session instanceof SecureSession) await this.fleet.accept(this.name, message);
       commit();
       return message;
     } catch (error) {

@@ -4,4 +4,4 @@ export { EdgeRealm, type RealmConfig, type HttpOutcome } from './edge-realm.js';
 export { EdgeMetrics } from './edge-metrics.js';
 export { HttpReplyChannel } from './http-reply-channel.js';
 export { WebSocketChannel } from './websocket-channel.js';
-export { EdgeFleet, FleetBlockCounter, type FleetStore, type FleetOptions } from './edge-fleet.js';
+export { EdgeFleet, FleetBlockCounter, FleetStateLostError, FleetEpochError, type FleetStore, type FleetOptions } from './edge-fleet.js';

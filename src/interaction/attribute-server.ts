@@ -1,15 +1,9 @@
-// The server side of Read interactions for a fixed set of attributes: enough for a device or an edge endpoint to
-// answer reads such as BasicInformation's, on secure sessions only (spec: the Interaction Model runs on secure
-// sessions). Wildcard paths expand over the attributes it has; concrete paths it lacks get the matching status.
+// A fixed table of attributes served for reading: enough for a device or an edge endpoint to answer reads such as
+// BasicInformation's, on secure sessions only (spec: the Interaction Model runs on secure sessions). Wildcard paths
+// expand over the attributes it has; concrete paths it lacks get the matching status (see InteractionServer).
 import { tlv, type TlvElement } from '../codec/tlv.js';
-import type { Exchange, ExchangeMessage } from '../protocol/exchange.js';
 import type { ExchangeManager } from '../protocol/exchange-manager.js';
-import { ProtocolId } from '../protocol/protocol-ids.js';
-import { SecureSession } from '../session/secure-session.js';
-import type { AttributePath } from './attribute-path.js';
-import { InteractionOpcode } from './opcodes.js';
-import { decodeReadRequest, encodeReportData, encodeStatusResponse, type AttributeReport } from './read-interaction.js';
-import { InteractionModelStatus } from './status-codes.js';
+import { InteractionServer, type InteractionServerOptions } from './interaction-server.js';
 
 export type AttributeValue = TlvElement | (() => TlvElement);
 
@@ -47,60 +41,22 @@ export function basicInformationAttributes(info: BasicInformation): AttributeTab
   return new Map([[0, new Map([[BASIC_INFORMATION_CLUSTER, attributes]])]]);
 }
 
-function reportsFor(table: AttributeTable, path: AttributePath): AttributeReport[] {
-  const wildcard = path.endpoint === undefined || path.cluster === undefined || path.attribute === undefined;
-  const reports: AttributeReport[] = [];
-  const endpoints = path.endpoint === undefined ? [...table.keys()] : [path.endpoint];
-  for (const endpoint of endpoints) {
-    const clusters = table.get(endpoint);
-    if (!clusters) {
-      if (!wildcard) reports.push({ path, status: { status: InteractionModelStatus.unsupportedEndpoint } });
-      continue;
-    }
-    for (const cluster of path.cluster === undefined ? [...clusters.keys()] : [path.cluster]) {
-      const attributes = clusters.get(cluster);
-      if (!attributes) {
-        if (!wildcard) reports.push({ path, status: { status: InteractionModelStatus.unsupportedCluster } });
-        continue;
-      }
-      for (const attribute of path.attribute === undefined ? [...attributes.keys()] : [path.attribute]) {
-        const value = attributes.get(attribute);
-        const concrete = { endpoint, cluster, attribute };
-        if (value === undefined) {
-          if (!wildcard) reports.push({ path: concrete, status: { status: InteractionModelStatus.unsupportedAttribute } });
-          continue;
-        }
-        reports.push({ path: concrete, dataVersion: 1, data: typeof value === 'function' ? value() : value });
-      }
-    }
-  }
-  return reports;
-}
-
-/** Answers Read interactions from `table` on every secure session of `exchanges`. */
+/**
+ * Answers Read interactions from `table` on every secure session of `exchanges`: an InteractionServer serving those
+ * attributes read-only (so Subscribe works on them too, and Write/Invoke get the statuses the spec gives).
+ */
 export class AttributeServer {
-  constructor(exchanges: ExchangeManager, private readonly table: AttributeTable) {
-    exchanges.addProtocolHandler(ProtocolId.interactionModel, (exchange, first) => this.#handle(exchange, first));
-  }
+  readonly server: InteractionServer;
 
-  async #handle(exchange: Exchange, first: ExchangeMessage): Promise<void> {
-    try {
-      if (!(exchange.session instanceof SecureSession)) return;
-      let request;
-      try {
-        if (first.opcode !== InteractionOpcode.readRequest) throw new Error('only reads are served');
-        request = decodeReadRequest(first.payload);
-      } catch {
-        await exchange.send(InteractionOpcode.statusResponse, encodeStatusResponse(InteractionModelStatus.invalidAction),
-          { protocolId: ProtocolId.interactionModel });
-        return;
+  constructor(exchanges: ExchangeManager, table: AttributeTable, options: InteractionServerOptions = {}) {
+    this.server = new InteractionServer(exchanges, options);
+    for (const [endpoint, clusters] of table) {
+      for (const [cluster, attributes] of clusters) {
+        this.server.addCluster(endpoint, cluster, {
+          attributes: Object.fromEntries([...attributes].map(([id, value]) =>
+            [id, { value: typeof value === 'function' ? () => value() : value }])),
+        });
       }
-      const attributeReports = request.paths.flatMap((path) => reportsFor(this.table, path));
-      // One chunk with SuppressResponse, as matter.js and the SDK end a Read: the client only acknowledges it.
-      await exchange.send(InteractionOpcode.reportData, encodeReportData({ attributeReports, moreChunkedMessages: false, suppressResponse: true }),
-        { protocolId: ProtocolId.interactionModel });
-    } finally {
-      await exchange.close();
     }
   }
 }

@@ -15,3 +15,39 @@ export {
   type BasicInformation,
 } from './attribute-server.js';
 export { type PlainValue, tlvToPlainValue } from './plain-value.js';
+export {
+  ConstraintError, describeInteractionPath, type InteractionPath,
+} from './interaction-status-error.js';
+export { type StatusIB, encodeStatusIB, decodeStatusIB } from './status-ib.js';
+export { type CommandPath, encodeCommandPath, decodeCommandPath } from './command-path.js';
+export {
+  type CommandData, type CommandStatus, type InvokeResponseEntry, type InvokeRequest, type InvokeResponse,
+  encodeInvokeRequest, decodeInvokeRequest, encodeInvokeResponse, decodeInvokeResponse,
+} from './invoke-interaction.js';
+export { encodeTimedRequest, decodeTimedRequest } from './timed-request.js';
+export {
+  type AttributeWrite, type AttributeWriteStatus, type WriteRequest, encodeWriteRequest, decodeWriteRequest,
+  encodeWriteResponse, decodeWriteResponse,
+} from './write-interaction.js';
+export {
+  type SubscribeRequest, type SubscribeResponse, type DataVersionFilter, encodeSubscribeRequest, decodeSubscribeRequest,
+  encodeSubscribeResponse, decodeSubscribeResponse,
+} from './subscribe-interaction.js';
+export { UnexpectedInteractionMessageError } from './interaction-exchange.js';
+export { invoke, invokeMany, type InvokeTarget, type InvokeOptions, type InvokeResult, type CommandOutcome } from './invoke-client.js';
+export { writeAttributes, writeAttribute, type AttributeWriteTarget, type WriteOptions } from './write-client.js';
+export {
+  subscribe, SubscriptionLostError, type Subscription, type SubscribeOptions, type SubscriptionLossReason,
+} from './subscribe-client.js';
+export {
+  InteractionServer, type InteractionServerOptions, type InteractionContext, type Privilege, type AccessPath,
+  type Authorize, type ServedAttribute, type ServedCommand, type ServedCluster, type CommandReply,
+} from './interaction-server.js';
+export {
+  ServerSubscriptions, type ServerSubscriptionOptions, type SubscriptionInfo, type SubscriptionEndReason,
+} from './server-subscriptions.js';
+export {
+  selectMaxInterval, keepAliveIntervalMs, MAX_INTERVAL_PUBLISHER_LIMIT_S, type SubscriptionIntervalConfig,
+} from './subscription-interval.js';
+export { chunkReports, REPORT_PAYLOAD_BUDGET } from './report-chunks.js';
+export { InteractionDispatcher, interactionDispatcher } from './interaction-dispatcher.js';

@@ -11,15 +11,10 @@ import {
   decodeReportData, decodeStatusResponse, encodeReadRequest, encodeStatusResponse, expectsStatusResponse,
   type AttributeReport,
 } from './read-interaction.js';
-import { describeInteractionModelStatus, InteractionModelStatus } from './status-codes.js';
+import { InteractionStatusError } from './interaction-status-error.js';
+import { InteractionModelStatus } from './status-codes.js';
 
-/** The server answered the read with a failure status, for the whole request or for the attribute. */
-export class InteractionStatusError extends Error {
-  override name = 'InteractionStatusError';
-  constructor(readonly status: number, what: string) {
-    super(`${what}: ${describeInteractionModelStatus(status)}`);
-  }
-}
+export { InteractionStatusError } from './interaction-status-error.js';
 
 /** Reads attribute paths on a secure session; returns every attribute report of every chunk. */
 export async function readAttributes(exchanges: ExchangeManager, session: SecureSession, paths: AttributePath[],
@@ -57,6 +52,7 @@ export async function readAttribute(exchanges: ExchangeManager, session: SecureS
   const report = reports.find((r) => r.path.endpoint === path.endpoint && r.path.cluster === path.cluster
     && r.path.attribute === path.attribute);
   if (!report) throw new Error(`read: no report for ${path.endpoint}/${path.cluster}/${path.attribute}`);
-  if (report.status) throw new InteractionStatusError(report.status.status, `attribute ${path.endpoint}/0x${path.cluster.toString(16)}/${path.attribute}`);
+  if (report.status) throw new InteractionStatusError(report.status.status, `attribute ${path.endpoint}/0x${path.cluster.toString(16)}/${path.attribute}`,
+    { clusterStatus: report.status.clusterStatus, path });
   return report.data!;
 }

@@ -15,7 +15,8 @@ import { FabricTable, type Fabric, type FabricFactory } from './fabric-table.js'
 import { GroupKeysTable, type GroupKeySet, type GroupOperationalKey } from './group-keys-table.js';
 import { CounterExhaustedError, PersistedMessageCounter, SessionMessageCounter, UnsecuredMessageCounter } from './message-counters.js';
 import { MessageScratch, nonceNodeId, openMessage, sealMessage, splitPayload, writePlainMessage } from './message-crypto.js';
-import { GroupReceptionWindow, SecureUnicastReceptionWindow } from './reception-window.js';
+import { SecureUnicastReceptionWindow } from './reception-window.js';
+import { GroupReceptionState } from './group-reception-state.js';
 import { ResumptionRecords, type ResumptionRecord } from './resumption-records.js';
 import { SecureSession, type OutgoingMessageCounter, type SecureSessionKind } from './secure-session.js';
 import type { SessionChannel } from './session-channel.js';
@@ -27,7 +28,9 @@ import { TypedEvents } from './typed-events.js';
 import { randomEphemeralNodeId, UnsecuredSession } from './unsecured-session.js';
 
 export type SessionCloseReason =
-  | 'removed' | 'evicted' | 'channel-closed' | 'fabric-removed' | 'peer-closed' | 'replaced' | 'manager-closed';
+  | 'removed' | 'evicted' | 'channel-closed' | 'fabric-removed' | 'peer-closed' | 'replaced' | 'manager-closed'
+  /** A shared store lost or rolled back the state the session depended on (a fleet's Redis): re-establish. */
+  | 'store-lost';
 
 export interface SessionManagerEvents {
   sessionOpened: [session: SecureSession];
@@ -48,6 +51,8 @@ export interface SessionLimits {
   maxResumptionRecords?: number;
   /** PASE sessions open at once: 1 for a commissionable device (the spec's rule); more for an edge endpoint. */
   maxPaseSessions?: number;
+  /** Group senders whose reception windows are kept, per fabric and kind (data, control). Default 256. */
+  maxGroupPeers?: number;
 }
 
 /** Session ids shared with other instances (a fleet): an id is used here only once claimed there. */
@@ -209,14 +214,16 @@ export class SessionManager {
   readonly #unsecured = new Map<bigint, UnsecuredSession>();
   readonly #unsecuredCounter = new UnsecuredMessageCounter();
   readonly #groupKeys = new GroupKeysTable();
-  readonly #groupWindows = new Map<string, GroupReceptionWindow>();
+  readonly #groupReception: GroupReceptionState;
   readonly #groupDataCounter: PersistedMessageCounter;
   readonly #groupControlCounter: PersistedMessageCounter;
   readonly #records: ResumptionRecords;
   readonly #scratch = new MessageScratch();
   #closed = false;
 
-  private constructor(options: SessionManagerOptions, store: KeyValueStore, records: ResumptionRecords, fabrics: FabricTable) {
+  private constructor(options: SessionManagerOptions, store: KeyValueStore, records: ResumptionRecords, fabrics: FabricTable,
+    groupReception: GroupReceptionState) {
+    this.#groupReception = groupReception;
     this.events = new TypedEvents(options.onListenerError);
     this.parameters = resolveSessionParameters(options.parameters);
     this.#store = store;
@@ -258,7 +265,12 @@ export class SessionManager {
     let manager: SessionManager | undefined;
     const records = await ResumptionRecords.load(store, () => (manager ? manager.#maxResumptionRecords() : Infinity),
       (key, error) => (options.onListenerError ?? console.error)(new Error(`resumption record ${key} is unreadable: ${String(error)}`)));
-    manager = new SessionManager(options, store, records, fabrics);
+    // Group windows survive restarts with the store, so a captured group message stays a duplicate.
+    const groupReception = await GroupReceptionState.load(store, {
+      ...(options.limits?.maxGroupPeers !== undefined ? { maxPeers: options.limits.maxGroupPeers } : {}),
+      onError: (error) => (options.onListenerError ?? console.error)(error),
+    });
+    manager = new SessionManager(options, store, records, fabrics, groupReception);
     return manager;
   }
 
@@ -295,7 +307,7 @@ export class SessionManager {
     }
     await this.#records.removeFabric(fabricIndex);
     this.#groupKeys.removeFabric(fabricIndex);
-    for (const key of [...this.#groupWindows.keys()]) if (key.startsWith(`${fabricIndex}/`)) this.#groupWindows.delete(key);
+    await this.#groupReception.removeFabric(fabricIndex);
     this.#fabrics.remove(fabricIndex);
   }
 
@@ -784,12 +796,10 @@ export class SessionManager {
 
   #acceptGroup(key: GroupOperationalKey, header: MessageHeader, body: { payloadHeader: PayloadHeader; payload: Uint8Array }):
     DecodedMessage {
-    const windowKey = `${key.fabricIndex}/${header.sourceNodeId}/${header.control ? 'c' : 'd'}`;
-    const window = this.#groupWindows.get(windowKey) ?? new GroupReceptionWindow();
-    const verdict = window.verify(header.messageCounter);
+    const { fabricIndex } = key, sender = header.sourceNodeId!, control = header.control;
+    const verdict = this.#groupReception.verify(fabricIndex, sender, control, header.messageCounter);
     if (verdict !== 'new') throw new DuplicateMessageError(header.sessionId, header, body.payloadHeader);
-    window.commit(header.messageCounter);
-    this.#groupWindows.set(windowKey, window);
+    this.#groupReception.commit(fabricIndex, sender, control, header.messageCounter);
     const source: GroupSource = {
       kind: 'group', fabricIndex: key.fabricIndex, groupId: header.destinationGroupId!, sourceNodeId: header.sourceNodeId!,
       keySetId: key.keySetId,
@@ -806,6 +816,7 @@ export class SessionManager {
     for (const session of [...this.#unsecured.values()]) this.#dropUnsecured(session);
     this.#groupKeys.clear();
     this.#closed = true;
+    await this.#groupReception.flush();
     this.#ids.dispose();
   }
 }

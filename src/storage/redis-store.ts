@@ -26,6 +26,11 @@ import { checkIncrement, checkKey, checkPrefix, copyOfValue } from './store-argu
 import { incremented } from './decimal-counter.js';
 import { StoreLifecycle } from './store-lifecycle.js';
 import { CHECK_AND_COMMIT, CLAIM, INCREMENT, RELEASE, type RedisScript } from './redis-scripts.js';
+import { CLOSE_SESSION, COMMIT_COUNTER, JOIN_EPOCH, OPEN_SESSION, RENEW_LEASE, RESERVE_COUNTERS } from './redis-fleet-scripts.js';
+import {
+  FleetEpochError, type FleetCounterBlock, type FleetGuard, type FleetSessionKeys, type FleetStore, type FleetVerdict,
+  type Generation,
+} from './fleet-store.js';
 
 export interface RedisStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. */
@@ -109,7 +114,7 @@ const optionalTtl = (ttlMs: unknown): number => (ttlMs === undefined ? 0 : check
 
 const asBuffer = (value: Uint8Array): Buffer => Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
-export class RedisStore implements KeyValueStore {
+export class RedisStore implements KeyValueStore, FleetStore {
   /** The prefix every key of this store carries in Redis. */
   readonly keyPrefix: string;
   readonly #client: Redis;
@@ -207,6 +212,14 @@ export class RedisStore implements KeyValueStore {
     checkKey(key);
     const copy = copyOfValue(value);
     return this.#lifecycle.run(() => this.#call((redis) => redis.set(this.#key(key), asBuffer(copy))).then(() => {}));
+  }
+
+  /** set, and Redis removes the key `ttlMs` after this write (SET PX). */
+  async setWithExpiry(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
+    checkKey(key);
+    checkPositive('ttlMs', ttlMs);
+    const copy = copyOfValue(value);
+    return this.#lifecycle.run(() => this.#call((redis) => redis.set(this.#key(key), asBuffer(copy), 'PX', ttlMs)).then(() => {}));
   }
 
   async delete(key: string): Promise<boolean> {
@@ -356,7 +369,8 @@ export class RedisStore implements KeyValueStore {
   // ---- Fleet: the shared secure unicast reception window ----
   // The window (SecureUnicastReceptionWindow's max and 32-counter bitmap) is kept under `windowKey` as "max:seen"
   // in decimal. Absent means "0:0", the state activation leaves: the peer's first counter (at least 1) is new and 0
-  // never is. Delete the key with the session.
+  // never is. Delete the key with the session. An edge fleet uses commitFleetCounter instead, where an absent window
+  // means an unknown session: a store that lost the key must not accept the session's old counters again.
 
   /** SecureUnicastReceptionWindow.setCounter: `value` becomes the max and everything up to it a duplicate. */
   async setReceptionCounter(windowKey: string, value: number, ttlMs?: number): Promise<void> {
@@ -391,7 +405,91 @@ export class RedisStore implements KeyValueStore {
     });
   }
 
+  // ---- Fleet: the epoch guard (redis-fleet-scripts.ts) ----
+  // Keys: `fleet/epoch` and `fleet/generation` under the key prefix, plus the ones each session names. Every
+  // guarded call rejects with FleetEpochError, changing nothing, when the epoch is not `guard.token` made on the
+  // Redis process and replication history answering now.
+
+  /** Joins the epoch stored in Redis, or stores `proposal` as a new one (none, made elsewhere, or `stale`). */
+  async joinFleetEpoch(proposal: string, stale: string | undefined, epochTtlMs: number): Promise<string> {
+    checkName('proposal', proposal);
+    if (proposal.includes('/')) throw new StorageArgumentError('proposal: expected a token without "/"');
+    checkPositive('epochTtlMs', epochTtlMs);
+    return this.#lifecycle.run(async () => String(await this.#script(JOIN_EPOCH, this.#epochKeys(), [proposal, stale ?? '', epochTtlMs])));
+  }
+
+  async openFleetSession(guard: FleetGuard, keys: FleetSessionKeys, state: Uint8Array, counterStart: number, ttlMs: number):
+    Promise<Generation<boolean>> {
+    const sessionKeys = this.#fleetKeys(keys);
+    uint32('counterStart', counterStart);
+    checkPositive('ttlMs', ttlMs);
+    const value = asBuffer(copyOfValue(state));
+    return this.#lifecycle.run(async () => {
+      const [generation, opened] = await this.#guarded(OPEN_SESSION, sessionKeys, [guard.token, keys.owner, ttlMs, value, counterStart]);
+      return { generation: Number(generation), result: Number(opened) === 1 };
+    });
+  }
+
+  async commitFleetCounter(guard: FleetGuard, keys: FleetSessionKeys, counter: number, ttlMs: number): Promise<Generation<FleetVerdict>> {
+    const sessionKeys = this.#fleetKeys(keys);
+    uint32('counter', counter);
+    checkPositive('ttlMs', ttlMs);
+    return this.#lifecycle.run(async () => {
+      const [generation, verdict] = await this.#guarded(COMMIT_COUNTER, sessionKeys, [guard.token, keys.owner, ttlMs, counter]);
+      return { generation: Number(generation), result: String(verdict) as FleetVerdict };
+    });
+  }
+
+  async reserveFleetCounters(guard: FleetGuard, keys: FleetSessionKeys, blockSize: number): Promise<Generation<FleetCounterBlock>> {
+    const [claim, , , counter] = this.#fleetKeys(keys);
+    checkPositive('blockSize', blockSize);
+    return this.#lifecycle.run(async () => {
+      const [generation, status, value] = await this.#guarded(RESERVE_COUNTERS, [claim!, counter!],
+        [guard.token, keys.owner, blockSize, DEFAULT_COUNTER_LIMIT]);
+      const result: FleetCounterBlock = status === 'ok' ? { start: Number(value) - blockSize, end: Number(value) }
+        : status === 'exhausted' ? 'exhausted' : 'unknown';
+      return { generation: Number(generation), result };
+    });
+  }
+
+  async renewFleetLease(guard: FleetGuard, held: FleetSessionKeys[], ttlMs: number, epochTtlMs: number): Promise<Generation<boolean[]>> {
+    const keys = held.flatMap((entry) => this.#fleetKeys(entry));
+    checkPositive('ttlMs', ttlMs);
+    checkPositive('epochTtlMs', epochTtlMs);
+    return this.#lifecycle.run(async () => {
+      const [generation, ...flags] = await this.#guarded(RENEW_LEASE, keys, [guard.token, ttlMs, epochTtlMs, ...held.map((e) => e.owner)]);
+      return { generation: Number(generation), result: flags.map((flag) => Number(flag) === 1) };
+    });
+  }
+
+  async closeFleetSession(keys: FleetSessionKeys): Promise<boolean> {
+    const sessionKeys = this.#fleetKeys(keys);
+    return this.#lifecycle.run(async () => Number(await this.#script(CLOSE_SESSION, sessionKeys, [keys.owner])) === 1);
+  }
+
   // ---- Internals ----
+
+  #epochKeys(): string[] {
+    return [this.#key('fleet/epoch'), this.#key('fleet/generation')];
+  }
+
+  /** claim, session, window, counter: the full Redis key names of one fleet session. */
+  #fleetKeys(keys: FleetSessionKeys): string[] {
+    const claim = this.#sessionIdKey(checkName('realm', keys.realm), sessionId(keys.id));
+    checkName('owner', keys.owner);
+    return [claim, this.#key(checkKey(keys.session)), this.#key(checkKey(keys.window)), this.#key(checkKey(keys.counter))];
+  }
+
+  /** A guarded script (epoch and generation keys first); FLEETEPOCH becomes FleetEpochError. */
+  async #guarded(script: RedisScript, keys: string[], args: (string | number | Buffer)[]): Promise<unknown[]> {
+    try {
+      return (await this.#script(script, [...this.#epochKeys(), ...keys], args)) as unknown[];
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('FLEETEPOCH')) throw new FleetEpochError(`RedisStore: ${error.message.slice(11)}`);
+      throw error;
+    }
+  }
+
 
   #key(key: string): string {
     return this.keyPrefix + key;
@@ -408,7 +506,7 @@ export class RedisStore implements KeyValueStore {
   }
 
   /** EVALSHA, falling back to EVAL when the server does not have the script yet (a new or restarted server). */
-  #script(script: RedisScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+  #script(script: RedisScript, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     return this.#call(async (redis) => {
       try {
         return await redis.evalsha(script.sha1, keys.length, ...keys, ...args);

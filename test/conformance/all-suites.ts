@@ -5,6 +5,7 @@ import type { KeyValueStore } from '../../src/index.js';
 import type { Check } from './check.js';
 import { coreChecks, type SuiteData } from './core-suite.js';
 import { counterChecks, type CounterSuiteData } from './counter-suite.js';
+import { credentialsChecks, type CredentialsSuiteData } from './credentials-suite.js';
 import { cryptoChecks, type CryptoSuiteData } from './crypto-suite.js';
 import { interactionChecks } from './interaction-suite.js';
 import { sessionChecks, type SessionSuiteData } from './session-suite.js';
@@ -19,6 +20,7 @@ export interface AllSuiteData {
   counters: CounterSuiteData;
   tlv: TlvSuiteData;
   spake2p: Spake2pSuiteData;
+  credentials: CredentialsSuiteData;
 }
 
 export interface AllSuiteOptions {
@@ -48,6 +50,7 @@ export function allChecks(lib: typeof Library, data: AllSuiteData, options: AllS
     tlv: tlvChecks(lib, data.tlv),
     spake2p: spake2pChecks(lib, data.spake2p),
     interaction: interactionChecks(lib),
+    credentials: credentialsChecks(lib, data.credentials),
   };
   for (const [name, makeStore] of Object.entries(options.stores)) suites[`store:${name}`] = storeChecks(makeStore);
   return suites;

@@ -39,6 +39,24 @@ export const INTERACTION_FIXTURES = {
   /** AttributeDataIB whose Path is a structure, not a list. */
   reportPathStructure: '1536011535013501240200240328240401182c02014118181824ff0c18',
   statusResponseWithoutStatus: '1524ff0c18',
+  /** InvokeRequest ArmFailSafe(60, 0) on 0/0x30 (shared/vectors/im-commissioning-encodings.json). */
+  invokeArmFailSafe: '1528002801360215370024000024013024020018350124003c24010018181824ff0c18',
+  /** InvokeRequest CommissioningComplete: a command without fields. */
+  invokeCommissioningComplete: '1528002801360215370024000024013024020418181824ff0c18',
+  /** InvokeResponse ArmFailSafeResponse {0: 0, 1: ""}. */
+  invokeResponseArmFailSafe: '152800360115350037002400002401302402011835012400002c01001818181824ff0c18',
+  /** InvokeResponse CommandStatusIB UnsupportedCommand for 1/0x6/cmd 2. */
+  invokeResponseUnsupportedCommand: '152800360115350137002400012401062402021835012400811818181824ff0c18',
+  /** TimedRequest of 500 ms. */
+  timedRequest500: '152500f40124ff0c18',
+  /** WriteRequest NodeLabel (0/0x28/5) = "Kitchen" at data version 7. */
+  writeNodeLabel: '15280028013602152400073701240200240328240405182c02074b69746368656e181824ff0c18',
+  /** WriteResponse ConstraintError for 0/0x28/5. */
+  writeResponseConstraintError: '15360015370024020024032824040518350124008718181824ff0c18',
+  /** SubscribeRequest keep=true, 1..60 s, 0/0x28/1, fabric filtered (the vectors file). */
+  subscribeVendorName: '15290024010124023c3603172402002403282404011818290724ff0c18',
+  /** SubscribeResponse id 0x12345678, MaxInterval 60 s. */
+  subscribeResponse: '1526007856341224023c24ff0c18',
 } as const;
 
 const F = INTERACTION_FIXTURES;
@@ -180,6 +198,45 @@ export function interactionChecks(lib: InteractionModule): Check[] {
     ] as const) {
       throwsNamed(() => lib.parseAttributePath(text), 'InvalidAttributePathError', part, JSON.stringify(text));
     }
+  });
+
+  check('InvokeRequest bytes equal matter.js, and decode back', () => {
+    const arm = { path: { endpoint: 0, cluster: 0x30, command: 0 },
+      fields: { type: 'struct' as const, elements: [{ type: 'uint' as const, value: 60, tag: { context: 0 } }, { type: 'uint' as const, value: 0, tag: { context: 1 } }] } };
+    equal(toHex(lib.encodeInvokeRequest({ commands: [arm] })), F.invokeArmFailSafe, 'ArmFailSafe');
+    equal(toHex(lib.encodeInvokeRequest({ commands: [{ path: { endpoint: 0, cluster: 0x30, command: 4 } }] })),
+      F.invokeCommissioningComplete, 'CommissioningComplete');
+    same(lib.decodeInvokeRequest(hex(F.invokeArmFailSafe)), { suppressResponse: false, timedRequest: false, commands: [arm] }, 'decoded');
+    throwsNamed(() => lib.encodeInvokeRequest({ commands: [] }), 'RangeError', 'request.commands', 'no commands');
+  });
+
+  check('InvokeResponse: a response command and a status', () => {
+    same(lib.decodeInvokeResponse(hex(F.invokeResponseArmFailSafe)), { suppressResponse: false, moreChunkedMessages: false, responses: [{
+      command: { path: { endpoint: 0, cluster: 0x30, command: 1 }, fields: { type: 'struct', elements: [
+        { type: 'uint', value: 0, tag: { context: 0 } }, { type: 'utf8', value: '', tag: { context: 1 } }] } } }] }, 'ArmFailSafeResponse');
+    const status = { status: { path: { endpoint: 1, cluster: 6, command: 2 }, status: { status: 0x81 } } };
+    same(lib.decodeInvokeResponse(hex(F.invokeResponseUnsupportedCommand)).responses, [status], 'status');
+    equal(toHex(lib.encodeInvokeResponse({ responses: [status] })), F.invokeResponseUnsupportedCommand, 'encoded status');
+  });
+
+  check('TimedRequest, WriteRequest and WriteResponse equal matter.js', () => {
+    equal(toHex(lib.encodeTimedRequest(500)), F.timedRequest500, 'TimedRequest');
+    equal(lib.decodeTimedRequest(hex(F.timedRequest500)), 500, 'timeout');
+    const write = { path: { endpoint: 0, cluster: 0x28, attribute: 5 }, data: { type: 'utf8' as const, value: 'Kitchen' }, dataVersion: 7 };
+    equal(toHex(lib.encodeWriteRequest({ writes: [write] })), F.writeNodeLabel, 'WriteRequest');
+    same(lib.decodeWriteRequest(hex(F.writeNodeLabel)).writes, [write], 'decoded write');
+    const statuses = [{ path: { endpoint: 0, cluster: 0x28, attribute: 5 }, status: { status: 0x87 } }];
+    equal(toHex(lib.encodeWriteResponse(statuses)), F.writeResponseConstraintError, 'WriteResponse');
+    same(lib.decodeWriteResponse(hex(F.writeResponseConstraintError)), statuses, 'decoded statuses');
+  });
+
+  check('SubscribeRequest and SubscribeResponse equal the vectors', () => {
+    const request = { keepSubscriptions: true, minIntervalFloor: 1, maxIntervalCeiling: 60, paths: [vendorNamePath], fabricFiltered: true };
+    equal(toHex(lib.encodeSubscribeRequest(request)), F.subscribeVendorName, 'SubscribeRequest');
+    same(lib.decodeSubscribeRequest(hex(F.subscribeVendorName)), { ...request, dataVersionFilters: [] }, 'decoded request');
+    equal(toHex(lib.encodeSubscribeResponse({ subscriptionId: 0x12345678, maxInterval: 60 })), F.subscribeResponse, 'SubscribeResponse');
+    same(lib.decodeSubscribeResponse(hex(F.subscribeResponse)), { subscriptionId: 0x12345678, maxInterval: 60 }, 'decoded response');
+    throwsNamed(() => lib.encodeSubscribeRequest({ ...request, minIntervalFloor: 61 }), 'RangeError', 'maxIntervalCeiling', 'ceiling below floor');
   });
 
   return checks;

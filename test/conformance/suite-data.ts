@@ -8,6 +8,7 @@ import { toHex } from './check.js';
 import { seededBytes, type CcmVector, type OracleCase, type SuiteData } from './core-suite.js';
 import type { SessionSuiteData } from './session-suite.js';
 import type { AllSuiteData } from './all-suites.js';
+import type { CredentialsSuiteData } from './credentials-suite.js';
 
 export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
 
@@ -76,5 +77,15 @@ export function allSuiteData(): AllSuiteData {
     counters: { counterScenarios: readVectors<{ vectors: never[] }>('message-counter.json').vectors },
     tlv: { tlvVectors: readVectors<{ vectors: never[] }>('tlv.json').vectors },
     spake2p: { spake2p: readVectors('spake2p.json'), pbkdf: readVectors('pbkdf.json') },
+    credentials: credentialsSuiteData(),
+  };
+}
+
+export function credentialsSuiteData(): CredentialsSuiteData {
+  return {
+    certificates: readVectors('operational-certificates.json'),
+    destinationId: readVectors('destination-id.json'),
+    compressedFabricId: readVectors('compressed-fabric-id.json'),
+    hkdf: readVectors('hkdf-sha256.json'),
   };
 }

@@ -4,9 +4,11 @@
 // the ways to make it unreachable without losing its data: pause/resume (SIGSTOP/SIGCONT, a frozen server: the
 // connection stays up, replies stop) and a TCP proxy that can cut every connection and refuse new ones (a dead
 // link: connection refused). restart() stops the server and starts a new one on the same port; with
-// `keepData` the server writes a snapshot as it shuts down (SHUTDOWN SAVE) and the new one loads it.
+// `keepData` the server writes a snapshot as it shuts down (SHUTDOWN SAVE) and the new one loads it. The ways to
+// lose data as production does: restartEmpty() (no persistence), snapshot() + restoreSnapshot() (an older RDB
+// restored: a backup, or a restart with only RDB persistence between two saves).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,35 @@ export function redisCommand(port: number, args: string[], timeoutMs = 2000): Pr
   });
 }
 
+/** Sends one command and resolves a bulk-string reply's content (INFO). */
+function redisBulk(port: number, args: string[], timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: HOST, port });
+    let received = Buffer.alloc(0);
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no reply to ${args[0]} within ${timeoutMs} ms`)));
+    socket.on('connect', () => {
+      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n');
+      if (end < 0) return;
+      const head = received.subarray(0, end).toString('latin1');
+      if (!head.startsWith('$')) {
+        socket.destroy();
+        reject(new Error(`not a bulk reply to ${args[0]}: ${head}`));
+        return;
+      }
+      const length = Number(head.slice(1));
+      if (received.length >= end + 2 + length) {
+        socket.destroy();
+        resolve(received.subarray(end + 2, end + 2 + length).toString('utf8'));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RedisServer {
@@ -75,6 +106,21 @@ export interface RedisServer {
   startAgain(): Promise<void>;
   /** halt then startAgain. */
   restart(options?: { keepData?: boolean }): Promise<void>;
+  /** Stops the server and starts a new, empty one on the same port (no snapshot is loaded). */
+  restartEmpty(): Promise<void>;
+  /** Writes an RDB snapshot now (SAVE) and keeps a copy; resolves the copy's path for restoreSnapshot. */
+  snapshot(): Promise<string>;
+  /** Stops the server (saving nothing) and starts it again from `path`, a copy snapshot() made earlier. */
+  restoreSnapshot(path: string): Promise<void>;
+  /** The server's run_id (INFO server): a new one after every restart. */
+  runId(): Promise<string>;
+  /** One INFO section's text. */
+  info(section: string): Promise<string>;
+  /**
+   * Makes this server a replica of `primary`, waits until it holds everything the primary had, then detaches it
+   * (REPLICAOF NO ONE: promoted, with a new replication id): from then on it lags behind the primary.
+   */
+  copyOf(primary: RedisServer): Promise<void>;
   /** Stops the server (SIGTERM, SIGKILL after 3 s) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
   /** redis-server's output so far, for failure messages. */
@@ -103,6 +149,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   let port = 0;
   let paused = false;
   let stopped = false;
+  let snapshots = 0;
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
@@ -185,6 +232,43 @@ export async function startRedisServer(): Promise<RedisServer> {
       await server.halt(options);
       await server.startAgain();
     },
+    async restartEmpty() {
+      await halt('SIGTERM');
+      await rm(join(directory, 'dump.rdb'), { force: true });
+      await server.startAgain();
+    },
+    async snapshot() {
+      const reply = await redisCommand(port, ['SAVE'], 10_000);
+      if (reply !== '+OK') throw new Error(`SAVE failed: ${reply}`);
+      const copy = join(directory, `snapshot-${++snapshots}.rdb`);
+      await copyFile(join(directory, 'dump.rdb'), copy);
+      return copy;
+    },
+    async restoreSnapshot(path) {
+      await halt('SIGTERM'); // --save "": nothing is written at shutdown
+      await copyFile(path, join(directory, 'dump.rdb'));
+      await server.startAgain();
+    },
+    info: (section) => redisBulk(port, ['INFO', section]),
+    async copyOf(primary) {
+      const reply = await redisCommand(port, ['REPLICAOF', primary.host, String(primary.port)]);
+      if (reply !== '+OK') throw new Error(`REPLICAOF failed: ${reply}`);
+      const offset = async (server: RedisServer, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(await server.info('replication'))?.[1] ?? -1);
+      for (const started = Date.now(); ; await delay(25)) {
+        const info = await server.info('replication');
+        const target = await offset(primary, 'master_repl_offset');
+        if (info.includes('master_link_status:up') && (await offset(server, 'master_repl_offset')) >= target) break;
+        if (Date.now() - started > 10_000) throw new Error(`the replica did not catch up within 10 s:\n${info}`);
+      }
+      const detached = await redisCommand(port, ['REPLICAOF', 'NO', 'ONE']);
+      if (detached !== '+OK') throw new Error(`REPLICAOF NO ONE failed: ${detached}`);
+    },
+    async runId() {
+      const info = await redisBulk(port, ['INFO', 'server']);
+      const id = /run_id:([0-9a-f]+)/.exec(info)?.[1];
+      if (!id) throw new Error(`no run_id in INFO: ${info.slice(0, 200)}`);
+      return id;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -204,12 +288,15 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port. */
   restore(): Promise<void>;
+  /** Sends new connections to `port` from now on and drops the current ones: a failover behind one address. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 /** A TCP proxy on a free port of 127.0.0.1 to `targetPort`, to cut the link to a server and restore it. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let target = targetPort;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -217,7 +304,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let server: Server;
   const listen = async (port: number): Promise<number> => {
     server = createServer((client) => {
-      const upstream = createConnection({ host: HOST, port: targetPort });
+      const upstream = createConnection({ host: HOST, port: target });
       track(client);
       track(upstream);
       client.pipe(upstream).pipe(client);
@@ -248,6 +335,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       if (listening) return;
       await listen(port);
       listening = true;
+    },
+    retarget(port) {
+      target = port;
+      for (const socket of sockets) socket.destroy();
     },
     async close() {
       if (!listening) return;

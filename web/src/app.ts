@@ -43,6 +43,7 @@ const CLOSE_REASONS: Record<SessionCloseReason, string> = {
   'fabric-removed': 'its fabric was removed',
   'replaced': 'replaced by a newer session',
   'manager-closed': 'the session manager closed',
+  'store-lost': 'the edge fleet’s shared store lost its state (pair again)',
 };
 
 const bluetooth = (navigator as Navigator & { bluetooth?: WebBluetooth }).bluetooth;
