@@ -70,6 +70,7 @@ const files = [
   'test/edge-guard.test.ts',
   'test/cli.test.ts',
   'test/package.test.ts',
+  'test/edge-limits.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
