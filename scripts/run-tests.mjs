@@ -70,6 +70,7 @@ const files = [
   'test/edge-guard.test.ts',
   'test/cli.test.ts',
   'test/package.test.ts',
+  'test/edge-limits.test.ts',
   'test/edge-node.test.ts',
   'test/edge-node-fleet.test.ts',
   'test/edge-node-runtimes.test.ts',

@@ -121,6 +121,98 @@ describe('edge app on Node', () => {
     }
   });
 
+  /** Pairs A, then B with A's local session id: the edge's replies to both carry the same session id in the clear. */
+  async function twoClientsOneSessionId(url: string) {
+    const a = await client(), b = await client();
+    const aSession = await lib.establishPase(a.exchanges, new lib.HttpClientChannel(url, a.receive), { passcode: PASSCODE });
+    // Session ids are handed out in sequence from a random start: use up B's to the one before A's.
+    const before = aSession.id === 1 ? 0xfffe : aSession.id - 1;
+    for (let id = b.sessions.getNextAvailableSessionId(); id !== before; id = b.sessions.getNextAvailableSessionId()) { /* skip */ }
+    const bSession = await lib.establishPase(b.exchanges, new lib.HttpClientChannel(url, b.receive), { passcode: PASSCODE });
+    assert.equal(bSession.id, aSession.id, 'both clients chose the same session id');
+    assert.notEqual(bSession.peerSessionId, aSession.peerSessionId, 'the edge holds two sessions');
+    return { a, b, aSession, bSession };
+  }
+
+  it('replies go to the request that caused them: a slow reply to A is not taken by B, who shares A\'s session id', async () => {
+    // A protocol handler on the realm answers payload [1] after 150 ms and payload [0] at once, echoing it: A asks the
+    // slow question first, B the quick one while A waits. Matched by session id, B's answer would go to A's request.
+    const realmName = 'dyn-replies';
+    (await server.edge.realm(realmName))!.exchanges.addProtocolHandler(0xfff1, async (exchange, first) => {
+      if (first.payload[0] === 1) await new Promise((resolve) => setTimeout(resolve, 150));
+      await exchange.send(2, first.payload, { protocolId: 0xfff1 });
+      await exchange.close();
+    });
+    const { a, b, aSession, bSession } = await twoClientsOneSessionId(`${server.url}/realms/${realmName}/messages`);
+    try {
+      const ask = async (who: typeof a, session: lib.SecureSession, payload: number[]) => {
+        const request = who.sessions.encode(session, { exchangeId: 7, protocolId: 0xfff1, opcode: 1, initiator: true, needsAck: false },
+          new Uint8Array(payload));
+        const response = await post(`/realms/${realmName}/messages`, request);
+        assert.equal(response.status, 200);
+        const reply = who.sessions.decode(new Uint8Array(await response.arrayBuffer())); // fails under the other session's key
+        return [...reply.payload];
+      };
+      const slow = ask(a, aSession, [1, 0xaa]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.deepEqual(await ask(b, bSession, [0, 0xbb]), [0, 0xbb], 'B gets its own answer');
+      assert.deepEqual(await slow, [1, 0xaa], 'A gets its own answer');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('two clients with the same session id read concurrently while an attacker posts garbage and replays under A\'s session',
+    async () => {
+      const { a, b, aSession, bSession } = await twoClientsOneSessionId(`${server.url}/realms/home/messages`);
+      try {
+        let exchangeId = 100;
+        const readFrom = async (who: typeof a, session: lib.SecureSession, attribute: number) => {
+          const id = exchangeId++;
+          const request = who.sessions.encode(session, { exchangeId: id, protocolId: lib.ProtocolId.interactionModel,
+            opcode: lib.InteractionOpcode.readRequest, initiator: true, needsAck: false },
+          lib.encodeReadRequest({ paths: [{ endpoint: 0, cluster: 0x28, attribute }] }));
+          const response = await post('/realms/home/messages', request);
+          assert.equal(response.status, 200, 'a read is answered');
+          const reply = who.sessions.decode(new Uint8Array(await response.arrayBuffer())); // throws on another session's key
+          assert.equal(reply.session, session);
+          assert.equal(reply.payloadHeader.exchangeId, id, 'the reply belongs to this request\'s exchange');
+          const report = lib.decodeReportData(reply.payload).attributeReports[0]!;
+          return { request, value: lib.tlvToPlainValue(report.data!) };
+        };
+        const firstOfA = await readFrom(a, aSession, 1);
+        assert.equal(firstOfA.value, 'Edge Vendor');
+
+        const garbage = (i: number) => {
+          const bytes = crypto.getRandomValues(new Uint8Array(60));
+          bytes.set([0, aSession.peerSessionId & 0xff, aSession.peerSessionId >> 8, 0, i]); // A's session on the edge
+          return bytes;
+        };
+        const attacks: Array<Promise<{ status: number; type: string | null; error: string }>> = [];
+        const reads: Array<Promise<unknown>> = [];
+        for (let i = 0; i < 12; i++) {
+          reads.push(readFrom(a, aSession, 1).then((r) => assert.equal(r.value, 'Edge Vendor', 'A reads VendorName')));
+          reads.push(readFrom(b, bSession, 3).then((r) => assert.equal(r.value, 'matter-sessions edge', 'B reads ProductName')));
+          for (const body of [garbage(i), firstOfA.request]) {
+            attacks.push(post('/realms/home/messages', body).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'),
+              error: (await r.json() as { error: string }).error })));
+          }
+        }
+        await Promise.all(reads);
+        for (const [i, outcome] of (await Promise.all(attacks)).entries()) {
+          assert.deepEqual(outcome, i % 2 === 0
+            ? { status: 403, type: 'application/json', error: 'authentication-failed' }
+            : { status: 409, type: 'application/json', error: 'replay' }, 'the attacker gets its error and nothing else');
+        }
+        await lib.closeSession(a.exchanges, aSession);
+        await lib.closeSession(b.exchanges, bSession);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
   it('realms: a dynamic realm is created on first use; others stay unknown', async () => {
     const c = await client();
     try {

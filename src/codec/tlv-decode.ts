@@ -1,7 +1,9 @@
 // Matter TLV decoding. Every read is bounds-checked first, so bad input is a MalformedTlvError naming the byte,
 // never a RangeError from DataView; every step consumes at least one byte, so no input can make it loop.
 import { MAX_TLV_NESTING } from './tlv-element.js';
-import type { TlvContainer, TlvElement, TlvInteger, TlvTag, TlvWidth } from './tlv-element.js';
+import type {
+  TlvByteString, TlvContainer, TlvElement, TlvInteger, TlvSignedInt, TlvTag, TlvUnsignedInt, TlvUtf8String, TlvWidth,
+} from './tlv-element.js';
 import { MalformedTlvError } from './tlv-errors.js';
 import {
   ANONYMOUS, BOOL_FALSE, BOOL_TRUE, BYTE_STRING, COMMON_PROFILE_2, COMMON_PROFILE_4, CONTAINER_TYPES, CONTEXT,
@@ -100,34 +102,50 @@ class TlvReader {
     }
   }
 
+  // Elements are built as literals, the tag first when there is one: spreading a shared `{ tag }` into each made this
+  // the most expensive step of an edge round trip (object spread takes V8's generic path).
   #value(type: number, tag: TlvTag | undefined, depth: number, start: number): TlvElement {
-    const tagged = tag ? { tag } : {};
     if (type < BOOL_FALSE) {
       const signed = type < UNSIGNED_INT;
       const width = WIDTHS[type - (signed ? SIGNED_INT : UNSIGNED_INT)]!;
       const value = this.#integer(width, signed);
-      const element = { ...tagged, type: signed ? 'int' as const : 'uint' as const, value };
-      return width === minimalIntWidth(element.value, signed) ? element : { ...element, width };
+      const kind = signed ? 'int' as const : 'uint' as const;
+      const element: TlvSignedInt | TlvUnsignedInt = tag ? { tag, type: kind, value } : { type: kind, value };
+      return width === minimalIntWidth(value, signed) ? element : { ...element, width };
     }
     if (type >= UTF8_STRING && type < NULL) {
       const isUtf8 = type < BYTE_STRING;
       const lenWidth = WIDTHS[type - (isUtf8 ? UTF8_STRING : BYTE_STRING)]!;
       const { start: from, end } = this.#string(lenWidth, isUtf8 ? 'UTF-8 string' : 'octet string');
-      const element = isUtf8
-        ? { ...tagged, type: 'utf8' as const, value: this.#utf8(from, end) }
-        : { ...tagged, type: 'bytes' as const, value: this.#bytes.slice(from, end) };
+      let element: TlvUtf8String | TlvByteString;
+      if (isUtf8) {
+        const value = this.#utf8(from, end);
+        element = tag ? { tag, type: 'utf8', value } : { type: 'utf8', value };
+      } else {
+        const value = this.#bytes.slice(from, end);
+        element = tag ? { tag, type: 'bytes', value } : { type: 'bytes', value };
+      }
       return lenWidth === minimalLengthWidth(end - from) ? element : { ...element, lenWidth };
     }
     switch (type) {
-      case BOOL_FALSE: case BOOL_TRUE: return { ...tagged, type: 'bool', value: type === BOOL_TRUE };
-      case FLOAT32: return { ...tagged, type: 'float32', value: this.#view.getFloat32(this.#take(4, 'float32'), true) };
-      case FLOAT64: return { ...tagged, type: 'float64', value: this.#view.getFloat64(this.#take(8, 'float64'), true) };
-      case NULL: return { ...tagged, type: 'null' };
-      default: return this.#container(CONTAINER_TYPES[type]!, tagged, depth, start);
+      case BOOL_FALSE: case BOOL_TRUE: {
+        const value = type === BOOL_TRUE;
+        return tag ? { tag, type: 'bool', value } : { type: 'bool', value };
+      }
+      case FLOAT32: {
+        const value = this.#view.getFloat32(this.#take(4, 'float32'), true);
+        return tag ? { tag, type: 'float32', value } : { type: 'float32', value };
+      }
+      case FLOAT64: {
+        const value = this.#view.getFloat64(this.#take(8, 'float64'), true);
+        return tag ? { tag, type: 'float64', value } : { type: 'float64', value };
+      }
+      case NULL: return tag ? { tag, type: 'null' } : { type: 'null' };
+      default: return this.#container(CONTAINER_TYPES[type]!, tag, depth, start);
     }
   }
 
-  #container(type: TlvContainer['type'], tagged: { tag?: TlvTag }, depth: number, start: number): TlvContainer {
+  #container(type: TlvContainer['type'], tag: TlvTag | undefined, depth: number, start: number): TlvContainer {
     if (depth >= MAX_TLV_NESTING) this.fail(`containers nested more than ${MAX_TLV_NESTING} deep`, start);
     const elements: TlvElement[] = [];
     const seenTags = type === 'struct' ? new Set<string>() : undefined;
@@ -135,7 +153,7 @@ class TlvReader {
       const memberStart = this.#offset;
       if (!this.remaining) this.fail(`the ${CONTAINER_NAMES[type]} opened at byte ${start} is not closed`);
       const member = this.#element(type, depth + 1);
-      if (!member) return { ...tagged, type, elements };
+      if (!member) return tag ? { tag, type, elements } : { type, elements };
       if (seenTags) {
         const key = tagKey(member.tag!);
         if (seenTags.has(key)) {
@@ -149,13 +167,19 @@ class TlvReader {
 
   /** Checks that `count` bytes remain, consumes them and returns where they start. */
   #take(count: number, what: string): number {
-    if (this.remaining < count) this.fail(`truncated ${what}: needs ${count} bytes, ${this.remaining} remain`);
+    if (this.remaining < count) this.#truncated(count, what);
     this.#offset += count;
     return this.#offset - count;
   }
 
+  #truncated(count: number, what: string): never {
+    return this.fail(`truncated ${what}: needs ${count} bytes, ${this.remaining} remain`);
+  }
+
   #integer(width: TlvWidth, signed: boolean): TlvInteger {
-    const at = this.#take(width, `${width}-byte ${signed ? 'signed' : 'unsigned'} integer`);
+    // The description is built only for the error: a template string per integer read was a measurable cost.
+    if (this.remaining < width) this.#truncated(width, `${width}-byte ${signed ? 'signed' : 'unsigned'} integer`);
+    const at = this.#take(width, '');
     const view = this.#view;
     switch (width) {
       case 1: return signed ? view.getInt8(at) : view.getUint8(at);
@@ -170,7 +194,8 @@ class TlvReader {
 
   /** A length field then that many bytes; returns where the content lies. */
   #string(lenWidth: TlvWidth, what: string): { start: number; end: number } {
-    const lengthAt = this.#take(lenWidth, `${what} length`);
+    if (this.remaining < lenWidth) this.#truncated(lenWidth, `${what} length`);
+    const lengthAt = this.#take(lenWidth, '');
     const view = this.#view;
     const length = lenWidth === 1 ? view.getUint8(lengthAt)
       : lenWidth === 2 ? view.getUint16(lengthAt, true)

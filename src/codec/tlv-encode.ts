@@ -45,7 +45,7 @@ function writeElement(out: ByteWriter, element: TlvElement, container: TlvContai
     throw new TypeError(`${path}: expected a TLV element, got ${describe(element)}`);
   }
   const { tag } = element;
-  const tagControl = tag === undefined ? ANONYMOUS : checkedTagControl(tag, `${path}.tag`);
+  const tagControl = tag === undefined ? ANONYMOUS : checkedTagControl(tag, path);
   const misplaced = tagPlacementProblem(tag, container);
   if (misplaced) throw new TypeError(`${path}: ${misplaced}`);
   const head: WriteHead = (elementType) => {
@@ -71,13 +71,13 @@ function writeElement(out: ByteWriter, element: TlvElement, container: TlvContai
 function writeIntegerElement(out: ByteWriter, element: TlvSignedInt | TlvUnsignedInt, head: WriteHead,
   path: string): void {
   const signed = element.type === 'int';
-  const value = checkedInteger(element.value, `${path}.value`);
+  const value = checkedInteger(element.value, path, '.value');
   const minimal = minimalIntWidth(value, signed);
   if (minimal === undefined) {
     const kind = signed ? 'a signed' : 'an unsigned';
     throw new RangeError(`${path}.value: ${value} is out of range for ${kind} 64-bit integer`);
   }
-  const width = checkedWidth(element.width, minimal, `${path}.width`, `${element.type} ${value}`);
+  const width = checkedWidth(element.width, minimal, path, '.width', () => `${element.type} ${value}`);
   head((signed ? SIGNED_INT : UNSIGNED_INT) + widthCode(width));
   writeInteger(out, value, width, signed);
 }
@@ -98,12 +98,12 @@ function writeFloatElement(out: ByteWriter, element: TlvFloat32 | TlvFloat64, he
 
 function writeStringElement(out: ByteWriter, element: TlvUtf8String | TlvByteString, head: WriteHead,
   path: string): void {
-  const content: unknown = element.type === 'utf8' ? utf8Content(element.value, `${path}.value`) : element.value;
+  const content: unknown = element.type === 'utf8' ? utf8Content(element.value, path) : element.value;
   if (!(content instanceof Uint8Array)) {
     throw new TypeError(`${path}.value: expected a Uint8Array, got ${describe(content)}`);
   }
-  const lenWidth = checkedWidth(element.lenWidth, minimalLengthWidth(content.length), `${path}.lenWidth`,
-    `a length of ${content.length}`);
+  const lenWidth = checkedWidth(element.lenWidth, minimalLengthWidth(content.length), path, '.lenWidth',
+    () => `a length of ${content.length}`);
   head((element.type === 'utf8' ? UTF8_STRING : BYTE_STRING) + widthCode(lenWidth));
   writeInteger(out, content.length, lenWidth, false);
   out.bytes(content);
@@ -115,38 +115,55 @@ function writeContainer(out: ByteWriter, element: TlvContainer, head: WriteHead,
   if (!Array.isArray(elements)) throw new TypeError(`${path}.elements: expected an array, got ${describe(elements)}`);
   head(CONTAINER_CODES[element.type]);
   const seenTags = element.type === 'struct' ? new Set<string>() : undefined;
-  elements.forEach((member: TlvElement, i) => {
-    const memberPath = `${path}.elements[${i}]`;
-    writeElement(out, member, element.type, depth + 1, memberPath);
-    if (seenTags) {
-      const key = tagKey(member.tag!);
-      if (seenTags.has(key)) throw new TypeError(`${memberPath}: repeated ${describeTag(member.tag!)} in a structure`);
-      seenTags.add(key);
+  for (let i = 0; i < elements.length; i++) {
+    const member: TlvElement = elements[i];
+    // Members are written with a path relative to them and the path is prefixed only if one fails: building
+    // "element.elements[2]..." for every member, as each is written, was most of the cost of encoding.
+    try {
+      writeElement(out, member, element.type, depth + 1, '');
+      if (seenTags) {
+        const key = tagKey(member.tag!);
+        if (seenTags.has(key)) throw new TypeError(`: repeated ${describeTag(member.tag!)} in a structure`);
+        seenTags.add(key);
+      }
+    } catch (error) {
+      throw prefixedPath(error, `${path}.elements[${i}]`);
     }
-  });
+  }
   out.u8(END_OF_CONTAINER);
 }
 
-/** The tag control for a tag, after checking every number in it fits its field. */
-function checkedTagControl(tag: TlvTag, path: string): number {
+/** An error from a member written with a relative path, its message prefixed with the member's own path. */
+function prefixedPath(error: unknown, path: string): unknown {
+  if (error instanceof RangeError) return new RangeError(`${path}${error.message}`);
+  if (error instanceof TypeError) return new TypeError(`${path}${error.message}`);
+  return error;
+}
+
+/** The tag control for the tag of the element at `element`, after checking every number in it fits its field. */
+function checkedTagControl(tag: TlvTag, element: string): number {
+  if (typeof tag === 'object' && tag !== null && 'context' in tag) {
+    checkedUint(tag.context, 0xff, element, '.tag.context');
+    return CONTEXT;
+  }
+  return checkedOtherTagControl(tag, `${element}.tag`);
+}
+
+function checkedOtherTagControl(tag: TlvTag, path: string): number {
   if (typeof tag !== 'object' || tag === null) {
     throw new TypeError(`${path}: expected a tag object, got ${describe(tag)}`);
-  }
-  if ('context' in tag) {
-    checkedUint(tag.context, 0xff, `${path}.context`);
-    return CONTEXT;
   }
   if ('common' in tag || 'implicit' in tag) {
     const isCommon = 'common' in tag;
     const field = isCommon ? 'common' : 'implicit';
-    const number = checkedUint(isCommon ? tag.common : tag.implicit, 0xffffffff, `${path}.${field}`);
+    const number = checkedUint(isCommon ? tag.common : tag.implicit, 0xffffffff, path, `.${field}`);
     const wide = checkedTagWidth(tag.tagWidth, number <= 0xffff ? 2 : 4, [2, 4], path);
     return isCommon ? (wide ? COMMON_PROFILE_4 : COMMON_PROFILE_2) : (wide ? IMPLICIT_PROFILE_4 : IMPLICIT_PROFILE_2);
   }
   if ('vendor' in tag) {
-    checkedUint(tag.vendor, 0xffff, `${path}.vendor`);
-    checkedUint(tag.profile, 0xffff, `${path}.profile`);
-    const number = checkedUint(tag.tag, 0xffffffff, `${path}.tag`);
+    checkedUint(tag.vendor, 0xffff, path, '.vendor');
+    checkedUint(tag.profile, 0xffff, path, '.profile');
+    const number = checkedUint(tag.tag, 0xffffffff, path, '.tag');
     const wide = checkedTagWidth(tag.tagWidth, number <= 0xffff ? 6 : 8, [6, 8], path);
     return wide ? FULLY_QUALIFIED_8 : FULLY_QUALIFIED_6;
   }
@@ -185,34 +202,38 @@ function writeInteger(out: ByteWriter, value: TlvInteger, width: TlvWidth, signe
   return signed ? out.i32(n) : out.u32(n);
 }
 
-function checkedInteger(value: unknown, path: string): TlvInteger {
+// The checks take the element's path and the field's apart and join them only for an error: strings built for every
+// field written would cost more than the writing.
+function checkedInteger(value: unknown, path: string, field: string): TlvInteger {
   if (typeof value === 'bigint' || Number.isSafeInteger(value)) return value as TlvInteger;
-  throw new TypeError(`${path}: expected a bigint or a safe integer, got ${describe(value)}`);
+  throw new TypeError(`${path}${field}: expected a bigint or a safe integer, got ${describe(value)}`);
 }
 
-function checkedUint(value: unknown, max: number, path: string): number {
+function checkedUint(value: unknown, max: number, path: string, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`${path}: expected an integer from 0 to ${max}, got ${describe(value)}`);
+    throw new RangeError(`${path}${field}: expected an integer from 0 to ${max}, got ${describe(value)}`);
   }
   return value;
 }
 
 /** The width to write: the requested one if it is a TLV width that holds the value, else the minimal one. */
-function checkedWidth(requested: unknown, minimal: TlvWidth, path: string, what: string): TlvWidth {
+function checkedWidth(requested: unknown, minimal: TlvWidth, path: string, field: string, what: () => string): TlvWidth {
   if (requested === undefined) return minimal;
   if (!WIDTHS.includes(requested as TlvWidth)) {
-    throw new RangeError(`${path}: expected 1, 2, 4 or 8, got ${describe(requested)}`);
+    throw new RangeError(`${path}${field}: expected 1, 2, 4 or 8, got ${describe(requested)}`);
   }
   if ((requested as TlvWidth) < minimal) {
-    throw new RangeError(`${path}: ${what} does not fit in ${String(requested)} bytes`);
+    throw new RangeError(`${path}${field}: ${what()} does not fit in ${String(requested)} bytes`);
   }
   return requested as TlvWidth;
 }
 
+/** The UTF-8 bytes of the string value of the element at `path`. */
 function utf8Content(value: unknown, path: string): Uint8Array {
-  if (typeof value !== 'string') throw new TypeError(`${path}: expected a string, got ${describe(value)}`);
-  if (UNPAIRED_SURROGATE.test(value)) {
-    throw new TypeError(`${path}: the string has an unpaired surrogate, which UTF-8 cannot hold`);
+  if (typeof value !== 'string') throw new TypeError(`${path}.value: expected a string, got ${describe(value)}`);
+  const wellFormed = (value as { isWellFormed?: () => boolean }).isWellFormed;
+  if (wellFormed ? !wellFormed.call(value) : UNPAIRED_SURROGATE.test(value)) {
+    throw new TypeError(`${path}.value: the string has an unpaired surrogate, which UTF-8 cannot hold`);
   }
   return utf8.encode(value);
 }

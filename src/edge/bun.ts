@@ -2,7 +2,7 @@
 // takes as `websocket`). A realm keeps its records in memory unless its config gives a storage. Uses Bun's globals
 // only (typed here as far as this module needs them), so the package's Node-typed build compiles it.
 import { createBunWebSocket } from 'hono/bun';
-import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
+import { createEdgeApp, MAX_MESSAGE_BYTES, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 
 export interface BunEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebSocket'> {
   /** Default 127.0.0.1. */
@@ -29,7 +29,8 @@ interface BunServeGlobals {
       hostname: string;
       port: number;
       fetch(request: Request, server: BunServer): Response | Promise<Response>;
-      websocket: unknown;
+      websocket: object;
+      maxRequestBodySize?: number;
     }): BunServer;
   };
 }
@@ -43,7 +44,10 @@ export async function serveEdgeOnBun(options: BunEdgeServerOptions): Promise<Bun
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 8787,
     fetch: (request, bunServer) => edge.app.fetch(request, bunServer),
-    websocket,
+    // uWebSockets refuses a frame announcing more than this from its header and closes the connection (1009), before
+    // buffering any of it; Bun's default is 16 MiB. Request bodies are streams the app cuts at the limit (Bun's own
+    // maxRequestBodySize would close a chunked upload without any answer, so it stays at its default).
+    websocket: { ...websocket, maxPayloadLength: MAX_MESSAGE_BYTES },
   });
   const host = server.hostname;
   return {

@@ -1,6 +1,10 @@
 // `matter-sessions/edge/deno`: the edge app served by Deno.serve, WebSockets through hono/deno. A realm keeps its
 // records in memory unless its config gives a storage. Uses Deno's globals only (typed here as far as this module
 // needs them), so the package's Node-typed build compiles it.
+// Limits: request bodies are streams the app cuts at 1,280 bytes. WebSocket frames cannot be refused from their
+// header here: Deno.upgradeWebSocket takes no size limit, and Deno reads each message whole, up to 64 MiB (larger ones
+// close the connection, 1006), before the app sees it and closes the socket (1003). So one socket can make Deno hold
+// up to 64 MiB for a moment; where that matters, put a proxy with a frame limit in front or use the HTTP route.
 import { upgradeWebSocket } from 'hono/deno';
 import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 

@@ -4,9 +4,16 @@
 const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14400, 86400];
 
 type Labels = Record<string, string>;
+// Counted on every message: a caller that passes the same labels object each time has its text computed once.
+const labelTexts = new WeakMap<Labels, string>();
 const labelText = (labels: Labels): string => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+  let text = labelTexts.get(labels);
+  if (text === undefined) {
+    const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+    text = parts.length ? `{${parts.join(',')}}` : '';
+    labelTexts.set(labels, text);
+  }
+  return text;
 };
 
 class Counter {

@@ -69,11 +69,15 @@ export class EdgeRealm {
   /** The realm's Matter node, when its configuration makes it one. */
   node: MatterDeviceNode | undefined;
   readonly #opened = new Map<SecureSession, number>();
+  readonly #labels: { realm: string };
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
     readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined,
     private readonly log: EdgeLog) {
-    this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc({ realm: name }));
+    // One labels object for the per-message counters: its text is computed once (edge-metrics.ts).
+    const labels = { realm: name };
+    this.#labels = labels;
+    this.http = new HttpReplyChannel(`http:${name}`, () => metrics.messagesOut.inc(labels));
     sessions.events.on('sessionOpened', (session) => {
       this.#opened.set(session, Date.now());
       metrics.opened.inc({ realm: name });
@@ -126,8 +130,9 @@ export class EdgeRealm {
       ...(fleet ? fleet.sessionOptions(name) : {}),
     });
     fleet?.attach(name, sessions);
-    const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc({ realm: name }) });
-    const realm = { realm: name };
+    const labels = { realm: name };
+    const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc(labels) });
+    const realm = labels;
     const pase = new PaseResponder(exchanges, {
       passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: slots,
       maxFailedAttempts: config.maxFailedAttempts ?? 20,
@@ -198,17 +203,21 @@ export class EdgeRealm {
     }
   }
 
-  /** One message from an HTTP request: answered with the reply it produces, if any (waiting `capMs` at most). */
+  /**
+   * One message from an HTTP request: answered with the reply it produces, if any (waiting `capMs` at most). The
+   * message is dispatched with a channel of its own, which is where its exchange answers (http-reply-channel.ts).
+   */
   async handleHttpMessage(body: Uint8Array, capMs: number): Promise<HttpOutcome> {
     const accepted = await this.#accept(body, this.http);
     if ('status' in accepted) return accepted;
     const session = accepted.session;
     if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
-    const idle = new Promise<void>((resolve) => queueMicrotask(() => void this.exchanges.whenIdle(session).then(resolve)));
-    const reply = this.http.awaitReply(session, idle, capMs); // waiting before dispatch: the reply may come at once
-    this.exchanges.dispatch(accepted, this.http);
-    const bytes = await reply;
-    return bytes ? { status: 200, reply: bytes } : { status: 204 };
+    const request = this.http.request(capMs);
+    this.exchanges.dispatch(accepted, request);
+    // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
+    if (!request.answered) void Promise.resolve().then(() => this.exchanges.whenIdle(session)).then(() => request.giveUp());
+    const reply = await request.reply;
+    return reply ? { status: 200, reply } : { status: 204 };
   }
 
   /** A WebSocket connected: returns its frame handler. Frames are processed in order; refused ones are counted. */
@@ -225,7 +234,7 @@ export class EdgeRealm {
   /** A WebSocket channel whose frames are counted as messages out. */
   webSocketChannel(label: string, sendFrame: (frame: Uint8Array) => void): WebSocketChannel {
     return new WebSocketChannel(`ws:${this.name}:${label}`, (frame) => {
-      this.metrics.messagesOut.inc({ realm: this.name });
+      this.metrics.messagesOut.inc(this.#labels);
       sendFrame(frame);
     });
   }

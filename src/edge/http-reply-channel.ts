@@ -1,82 +1,100 @@
 // Matter over HTTP: each POST carries one message and its response carries the reply, if any. HTTP has no
-// connection to bind sessions to, so sessions opened over HTTP are bound to this per-realm channel, which closes
-// only with the realm; a reply is routed to the request waiting on its session (by the peer's session id, or
-// for handshakes by the initiator's ephemeral node id). HTTP is reliable: no MRP timers run over it.
+// connection to bind sessions to, so sessions opened over HTTP are bound to the realm's HttpReplyChannel, which
+// closes only with the realm. Replies do not go through it: each request gets its own HttpRequestChannel, the
+// message is dispatched with it, and its exchange answers on the channel its peer's message came through (spec
+// "Message Exchanges": a reply belongs to the exchange, not to the session). So a reply reaches the request that
+// caused it and no other, even when two clients chose the same session id or one client has several requests in
+// flight. HTTP is reliable: no MRP timers run over it.
 import type { MessageChannel } from '../protocol/message-channel.js';
 import { CloseSignal } from '../session/session-channel.js';
-import { SecureSession } from '../session/secure-session.js';
-import type { AnySession } from '../session/session-manager.js';
 
-interface Waiter {
-  resolve(reply: Uint8Array | undefined): void;
-}
-
-export class HttpReplyChannel implements MessageChannel {
+/** The channel one HTTP request's message is dispatched with: its first outgoing message is that request's reply. */
+export class HttpRequestChannel implements MessageChannel {
   readonly reliable = true;
-  readonly #waiters = new Map<string, Waiter[]>();
-  readonly #closing = new CloseSignal();
+  #settle: ((reply: Uint8Array | undefined) => void) | undefined;
+  /** Resolves with the reply, or undefined when the request ended without one. */
+  readonly reply: Promise<Uint8Array | undefined>;
 
-  constructor(readonly name: string, private readonly onSent: (datagram: Uint8Array) => void = () => {}) {}
-
-  /** Where a reply to a message on `session` goes. */
-  static replyKey(session: AnySession): string {
-    return session instanceof SecureSession ? `s:${session.peerSessionId}` : `u:${session.ephemeralNodeId}`;
+  constructor(private readonly realm: HttpReplyChannel, /** When the request stops waiting (ms since the epoch). */ readonly deadline: number) {
+    this.reply = new Promise((resolve) => { this.#settle = resolve; });
   }
 
-  /** The reply key of an outgoing datagram, read from its clear header. */
-  static keyOf(datagram: Uint8Array): string {
-    const sessionId = datagram[1]! | (datagram[2]! << 8);
-    if (sessionId !== 0) return `s:${sessionId}`;
-    // Unsecured reply: DSIZ=1 carries the initiator's ephemeral id as destination (after the 8-byte header,
-    // and after a source node id if one is present).
-    const offset = 8 + (datagram[0]! & 0x04 ? 8 : 0);
-    let id = 0n;
-    for (let i = 7; i >= 0; i--) id = (id << 8n) | BigInt(datagram[offset + i] ?? 0);
-    return `u:${id}`;
+  get name(): string {
+    return this.realm.name;
   }
 
-  /**
-   * Waits for the reply to a message on `session`: undefined once `idle` resolves with no reply (the handlers
-   * wait for the peer: nothing to answer), or after `capMs` at the most.
-   */
-  awaitReply(session: AnySession, idle: Promise<void>, capMs: number): Promise<Uint8Array | undefined> {
-    const key = HttpReplyChannel.replyKey(session);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        resolve: (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-      };
-      const giveUp = () => {
-        const list = this.#waiters.get(key);
-        const index = list?.indexOf(waiter) ?? -1;
-        if (index < 0) return; // already answered
-        list!.splice(index, 1);
-        if (list!.length === 0) this.#waiters.delete(key);
-        clearTimeout(timer);
-        resolve(undefined);
-      };
-      const timer = setTimeout(giveUp, capMs);
-      void idle.then(giveUp);
-      const list = this.#waiters.get(key) ?? [];
-      list.push(waiter);
-      this.#waiters.set(key, list);
-    });
+  /** Whether the request has its answer (or gave up): later messages have no request to ride on. */
+  get answered(): boolean {
+    return this.#settle === undefined;
   }
 
   send(datagram: Uint8Array): void {
-    if (this.#closing.closed) return;
-    const key = HttpReplyChannel.keyOf(datagram);
-    const list = this.#waiters.get(key);
-    const waiter = list?.shift();
-    if (list?.length === 0) this.#waiters.delete(key);
-    // A message nobody waits for (a late standalone ack) has no request to ride on: HTTP cannot push it.
-    if (waiter) {
-      this.onSent(datagram);
-      waiter.resolve(datagram);
-    }
+    // A second message (a late standalone ack) cannot follow the first: an HTTP response carries one body.
+    this.#end(datagram);
   }
+
+  /** Ends the request without a reply (nothing to answer, or the wait was capped). */
+  giveUp(): void {
+    this.#end(undefined);
+  }
+
+  #end(reply: Uint8Array | undefined): void {
+    const settle = this.#settle;
+    if (!settle) return;
+    this.#settle = undefined;
+    this.realm.ended(this, reply);
+    settle(reply);
+  }
+
+  onClose(listener: (error?: unknown) => void): () => void {
+    return this.realm.onClose(listener);
+  }
+}
+
+/** The realm's HTTP channel: what HTTP sessions are bound to, and where per-request channels come from. */
+export class HttpReplyChannel implements MessageChannel {
+  readonly reliable = true;
+  readonly #closing = new CloseSignal();
+  readonly #pending = new Set<HttpRequestChannel>();
+  /** One timer for every pending request, rather than one per request: a timer each cost more than the rest of its wait. */
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(readonly name: string, readonly onSent: (datagram: Uint8Array) => void = () => {}) {}
+
+  /**
+   * A channel for one request; it answers undefined if the realm closes first, or once `capMs` have passed (checked
+   * every quarter second at most, so the cap may be overrun by that much).
+   */
+  request(capMs: number): HttpRequestChannel {
+    const channel = new HttpRequestChannel(this, Date.now() + capMs);
+    if (this.#closing.closed) {
+      channel.giveUp();
+      return channel;
+    }
+    this.#pending.add(channel);
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1, Math.min(250, capMs)));
+    return channel;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const channel of this.#pending) if (channel.deadline <= now) channel.giveUp();
+    if (this.#pending.size === 0) this.#stopSweeping();
+  }
+
+  #stopSweeping(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  /** A request's channel got its reply or gave up. @internal */
+  ended(channel: HttpRequestChannel, reply: Uint8Array | undefined): void {
+    this.#pending.delete(channel);
+    if (reply) this.onSent(reply);
+  }
+
+  /** A message sent outside any request (the edge speaking first): HTTP cannot push it, so it is dropped. */
+  send(_datagram: Uint8Array): void {}
 
   onClose(listener: (error?: unknown) => void): () => void {
     return this.#closing.on(listener);
@@ -84,8 +102,8 @@ export class HttpReplyChannel implements MessageChannel {
 
   close(): void {
     if (this.#closing.closed) return;
-    for (const list of this.#waiters.values()) for (const waiter of list) waiter.resolve(undefined);
-    this.#waiters.clear();
+    for (const channel of [...this.#pending]) channel.giveUp();
+    this.#stopSweeping();
     this.#closing.fire();
   }
 }

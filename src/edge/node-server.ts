@@ -1,13 +1,15 @@
 // The edge app on Node (@hono/node-server, WebSockets through @hono/node-ws), with the file store and, when a
 // directory is given, a static site (the web app).
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono } from 'hono';
 import { FileStore } from '../storage/file-store.js';
-import { createEdgeApp, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
+import { concat, type BodyReader, type RawRequest } from './bounded-body.js';
+import { createEdgeApp, MAX_MESSAGE_BYTES, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 import type { RealmConfig } from './edge-realm.js';
 import { listenRealmUdp, type RealmUdpListener, type RealmUdpOptions } from './udp-listener.js';
 
@@ -33,6 +35,41 @@ export interface NodeEdgeServer {
   close(): Promise<void>;
 }
 
+/**
+ * Reads the body straight from Node's IncomingMessage, counting bytes as they arrive and pausing at the first byte
+ * past the limit. Faster than the Web stream @hono/node-server builds on demand (with a Request, an AbortController
+ * and a ReadableStream per request), and just as bounded.
+ */
+function readIncomingWithin(incoming: IncomingMessage): BodyReader {
+  return (limit) => new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    const finish = (body: Uint8Array | undefined) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        // Nothing more is read: the 413 closes the connection, and @hono/node-server drains what is left for 500 ms
+        // at most.
+        incoming.pause();
+        finish(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(concat(chunks, length));
+    const onError = (error: Error) => {
+      incoming.off('data', onData).off('end', onEnd).off('aborted', onAborted);
+      reject(error);
+    };
+    const onAborted = () => onError(new Error('the client aborted the request'));
+    if (incoming.readableEnded) return resolve(new Uint8Array(0));
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  });
+}
+
 export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promise<NodeEdgeServer> {
   const stores: FileStore[] = [];
   const storeFor = async (realm: string) => {
@@ -50,8 +87,17 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
 
   const outer = new Hono();
   const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: outer });
+  // @hono/node-ws makes its ws server without options; ws reads maxPayload from them at each upgrade. With it, a
+  // frame announcing more than one Matter message is refused from its header (close 1009) before any of it is
+  // buffered, instead of ws' default of reading up to 100 MiB first.
+  wss.options.maxPayload = MAX_MESSAGE_BYTES;
   const edge = createEdgeApp({
     ...options, realms, upgradeWebSocket,
+    rawRequest: (c): RawRequest | undefined => {
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      // Node's parsed headers (lower-case names) spare building a Web Headers object for each message.
+      return incoming && { header: (name) => incoming.headers[name] as string | undefined, read: readIncomingWithin(incoming) };
+    },
     ...(options.dynamicRealm ? {
       dynamicRealm: async (name: string) => {
         const config = await options.dynamicRealm!(name);

@@ -1,5 +1,7 @@
 // The WebSocket upgrade for the edge app in workerd. hono/cloudflare-workers has one (deprecated, gone in hono 5), but
 // it never calls onOpen, where the edge app binds the socket's channel, and it leaves binary frames as Blobs.
+// Limits: a Worker cannot set a frame limit. workerd reads each message whole, up to 32 MiB (larger ones: close 1009,
+// "Message is too large"), before the app sees it and closes the socket (1003) when it is over 1,280 bytes.
 import { defineWebSocketHelper, WSContext, type UpgradeWebSocket } from 'hono/ws';
 import type { WorkerdGlobals } from './workerd-types.js';
 

@@ -2,6 +2,7 @@
 // with one or more ReportData, and the client answers each ReportData with a StatusResponse unless the report's
 // SuppressResponse is true. All three are anonymous TLV structures (connectedhomeip MessageDef/*Message.h).
 import { TlvFieldError, TlvFields, decodeTlv, encodeTlv, tlv, type TlvElement } from '../codec/tlv.js';
+import { withTag } from '../codec/tlv-build.js';
 import { decodeAttributePath, encodeAttributePath, type AttributePath } from './attribute-path.js';
 import { definedOnly } from './defined-only.js';
 import { INTERACTION_MODEL_REVISION, INTERACTION_MODEL_REVISION_TAG } from './opcodes.js';
@@ -129,9 +130,7 @@ export function decodeStatusResponse(bytes: Uint8Array): number {
 }
 
 function untagged(element: TlvElement): TlvElement {
-  const copy = { ...element };
-  delete copy.tag;
-  return copy;
+  return element.tag === undefined ? element : withTag(element, undefined);
 }
 
 // ---- the server's side of the same messages ---------------------------------------------------------------------
@@ -175,5 +174,5 @@ export function encodeReportData(report: ReportData): Uint8Array {
 }
 
 function tagged(element: TlvElement, context: number): TlvElement {
-  return { ...element, tag: { context } };
+  return withTag(element, { context });
 }

@@ -91,17 +91,17 @@ export class ExchangeManager {
     // The peer's I flag says who opened the exchange; ours is the opposite role.
     const existing = this.#exchanges.get(session)?.get(`${ph.exchangeId}/${!ph.initiator}`);
     if (existing) {
-      existing.deliver(message);
+      existing.deliver(message, channel);
       return;
     }
     const standaloneAck = ph.protocolId === ProtocolId.secureChannel && ph.opcode === SecureChannelOpcode.standaloneAck;
     if (!ph.initiator || standaloneAck) {
       // A late message of an exchange we already closed: acknowledge it if asked, so the peer stops resending.
-      if (ph.needsAck) this.#ackOnly(session, ph, message.header.messageCounter);
+      if (ph.needsAck) this.#ackOnly(session, ph, message.header.messageCounter, channel);
       return;
     }
     const exchange = this.#register(new Exchange(this.#host, session, ph.exchangeId, false));
-    exchange.deliver(message);
+    exchange.deliver(message, channel);
     void exchange.next(0).then(async (first) => {
       if (isCloseSession(exchange, first)) {
         // The peer ended the session: acknowledge, then forget it (keys wiped, id released).
@@ -170,15 +170,16 @@ export class ExchangeManager {
     return session.channel;
   }
 
-  #ackOnly(session: AnySession, received: PayloadHeader, counter: number): void {
+  #ackOnly(session: AnySession, received: PayloadHeader, counter: number, through?: MessageChannel): void {
     const header: PayloadHeader = {
       exchangeId: received.exchangeId, protocolId: ProtocolId.secureChannel, opcode: SecureChannelOpcode.standaloneAck,
       initiator: !received.initiator, needsAck: false, ackedMessageCounter: counter,
     };
     try {
-      void Promise.resolve(this.#channelOf(session).send(this.sessions.encode(session, header, new Uint8Array(0)))).catch(() => {});
+      const channel = through ?? this.#channelOf(session);
+      void Promise.resolve(channel.send(this.sessions.encode(session, header, new Uint8Array(0)))).catch(() => {});
     } catch (error) {
-      this.#options.onDropped?.(error, this.#channelOf(session));
+      this.#options.onDropped?.(error, through ?? this.#channelOf(session));
     }
   }
 

@@ -59,6 +59,11 @@ export class Exchange {
   #owedAck: number | undefined;
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /**
+   * The channel the peer's latest message on this exchange came through: replies go back the same way. Over HTTP
+   * that is the request that carried the message, so a reply never reaches another request on the same session.
+   */
+  #replyChannel: MessageChannel | undefined;
 
   constructor(host: ExchangeHost, readonly session: AnySession, readonly id: number, readonly isInitiator: boolean) {
     this.#host = host;
@@ -73,9 +78,13 @@ export class Exchange {
     return this.#waiter !== undefined;
   }
 
+  #channel(): MessageChannel {
+    return this.#replyChannel ?? this.#host.channelOf(this.session);
+  }
+
   /** Reliable (MRP) timers run only over unreliable channels; acks are still owed and sent everywhere. */
   get #unreliable(): boolean {
-    return !this.#host.channelOf(this.session).reliable;
+    return !this.#channel().reliable;
   }
 
   /**
@@ -92,7 +101,7 @@ export class Exchange {
       initiator: this.isInitiator, needsAck: reliable, ackedMessageCounter,
     };
     const datagram = this.#host.encode(this.session, header, payload);
-    const channel = this.#host.channelOf(this.session);
+    const channel = this.#channel();
     if (!reliable) {
       await channel.send(datagram);
       return;
@@ -116,7 +125,7 @@ export class Exchange {
     const peer = this.session instanceof SecureSession ? this.session.peerParameters : DEFAULT_SESSION_PARAMETERS;
     const delay = retransmissionDelay(peer, this.#host.peerActive(this.session), pending.transmissions);
     pending.transmissions++;
-    Promise.resolve(this.#host.channelOf(this.session).send(pending.datagram)).catch((error: unknown) => {
+    Promise.resolve(this.#channel().send(pending.datagram)).catch((error: unknown) => {
       if (this.#pendingReliable === pending) {
         this.#pendingReliable = undefined;
         clearTimeout(pending.timer);
@@ -142,11 +151,12 @@ export class Exchange {
       exchangeId: this.id, protocolId: ProtocolId.secureChannel, opcode: SecureChannelOpcode.standaloneAck,
       initiator: this.isInitiator, needsAck: false, ackedMessageCounter: counter,
     };
-    await this.#host.channelOf(this.session).send(this.#host.encode(this.session, header, new Uint8Array(0)));
+    await this.#channel().send(this.#host.encode(this.session, header, new Uint8Array(0)));
   }
 
-  /** Called by the manager with each message for this exchange. */
-  deliver(message: DecodedMessage): void {
+  /** Called by the manager with each message for this exchange and the channel it came through. */
+  deliver(message: DecodedMessage, channel?: MessageChannel): void {
+    if (channel) this.#replyChannel = channel;
     const ph = message.payloadHeader;
     const acked = ph.ackedMessageCounter;
     if (acked !== undefined && this.#pendingReliable?.counter === acked) {
@@ -205,7 +215,8 @@ export class Exchange {
     } catch {
       // The channel is gone; there is nobody left to acknowledge.
     }
-    this.#abort(new ExchangeClosedError(`exchange ${this.id} is closed`));
+    // The error is built only when someone waits: an Error captures a stack, a cost every ended exchange would pay.
+    this.#abort(() => new ExchangeClosedError(`exchange ${this.id} is closed`));
   }
 
   /** Ends the exchange at once (its session or channel closed). @internal */
@@ -215,18 +226,19 @@ export class Exchange {
     this.#abort(error);
   }
 
-  #abort(error: Error): void {
+  #abort(why: Error | (() => Error)): void {
     const pending = this.#pendingReliable;
+    const waiter = this.#waiter;
     this.#pendingReliable = undefined;
+    this.#waiter = undefined;
+    const error = pending || waiter ? (typeof why === 'function' ? why() : why) : undefined;
     if (pending) {
       clearTimeout(pending.timer);
-      pending.reject(error);
+      pending.reject(error!);
     }
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
     if (waiter) {
       clearTimeout(waiter.timer);
-      waiter.reject(error);
+      waiter.reject(error!);
     }
     this.#host.forget(this);
   }

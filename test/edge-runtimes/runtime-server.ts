@@ -6,6 +6,10 @@ import { once } from 'node:events';
 export interface RuntimeServer {
   url: string;
   version: string;
+  /** The process id (its memory can be read from /proc/<pid>/status). */
+  pid: number;
+  /** Everything the entry announced on its JSON line. */
+  announced: Record<string, unknown>;
   /** Closes stdin and waits for the exit; `killed` when the process had to be killed after the grace period. */
   stop(): Promise<StopOutcome>;
 }
@@ -59,8 +63,8 @@ export function startRuntimeServer(command: string, args: string[], options: { c
       stdout += chunk;
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"url":'));
       if (line && settle()) {
-        const { url, version } = JSON.parse(line) as { url: string; version: string };
-        resolve({ url, version, stop });
+        const announced = JSON.parse(line) as { url: string; version: string };
+        resolve({ url: announced.url, version: announced.version, pid: child.pid!, announced, stop });
       }
     });
   });
