@@ -17,6 +17,7 @@ import type { WebSocketLike } from '../transport/websocket-client-channel.js';
 import { WebSocket } from 'ws';
 import { fieldsFromJson, FieldsJsonError } from './fields-json.js';
 import { UsageError } from './usage-error.js';
+import { checkEndpointUrl, parseHostPort, parseTimeout } from './cli-arguments.js';
 
 export const CONTROLLER_USAGE = `  matter-sessions commission (--udp HOST:PORT | --http URL | --ws URL) --passcode N --data DIR [--node-id ID] [--attestation report|reject]
   matter-sessions invoke --node ID --data DIR [--udp HOST:PORT | --http URL | --ws URL] ENDPOINT/CLUSTER/COMMAND [--fields JSON] [--timed MS]
@@ -38,12 +39,8 @@ function parseNodeId(flag: string, value: string | undefined): bigint {
 }
 
 async function parseUdp(value: string): Promise<NodeAddress> {
-  const match = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
-  if (!match) throw new UsageError(`--udp: expected HOST:PORT or [IPv6]:PORT, got "${value}"`);
-  const port = Number(match[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--udp: port must be 1 to 65535, got ${match[2]}`);
-  const host = isIP(match[1]!) ? match[1]! : (await lookup(match[1]!)).address;
-  return { transport: 'udp', host, port };
+  const { host, port } = parseHostPort(value);
+  return { transport: 'udp', host: isIP(host) ? host : (await lookup(host)).address, port };
 }
 
 /** At most one of --udp, --http, --ws (exactly one when `required`): the node's address. */
@@ -55,23 +52,11 @@ async function parseAddress(values: { udp?: string | undefined; http?: string | 
     return undefined;
   }
   if (values.udp !== undefined) return parseUdp(values.udp);
-  const [flag, value, schemes, transport] = values.http !== undefined
-    ? ['--http', values.http, ['http:', 'https:'], 'http'] as const : ['--ws', values.ws!, ['ws:', 'wss:'], 'ws'] as const;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`${flag}: expected a URL, got "${value}"`);
-  }
-  if (!(schemes as readonly string[]).includes(url.protocol)) throw new UsageError(`${flag}: expected a ${schemes.join(' or ')} URL, got "${value}"`);
+  const [flag, value, transport] = values.http !== undefined ? ['--http', values.http, 'http'] as const : ['--ws', values.ws!, 'ws'] as const;
+  checkEndpointUrl(flag, value);
   return { transport, host: value, port: 0 };
 }
 
-function parseTimeout(value: string | undefined): number {
-  const timeoutMs = value === undefined ? 10_000 : Number(value);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout: expected a positive integer (ms), got "${value}"`);
-  return timeoutMs;
-}
 
 function parseCommandPath(text: string | undefined, what: 'COMMAND' | 'ATTRIBUTE') {
   if (text === undefined) throw new UsageError(`ENDPOINT/CLUSTER/${what} is required`);

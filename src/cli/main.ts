@@ -12,6 +12,7 @@ import {
 } from '../node.js';
 import { commissionCommand, CONTROLLER_USAGE, invokeCommand, readCommand } from './controller-commands.js';
 import { UsageError } from './usage-error.js';
+import { checkEndpointUrl, parseHostPort, parsePasscode, parseTimeout } from './cli-arguments.js';
 import { EndpointError } from './endpoint-errors.js';
 import { matterEndpointFetch } from './http-endpoint.js';
 import { connectMatterWebSocket } from './websocket-endpoint.js';
@@ -24,23 +25,11 @@ const USAGE = `usage:
   --passcode  the setup passcode (8 digits)
   --read      an attribute to read after pairing, numbers in decimal or 0x hex (e.g. 0/0x28/1: VendorName)
   --timeout   how long to wait for each answer, in ms (default 10000)
-       matter-sessions --help | -h | help    this text
+  matter-sessions --help | -h | help    this text
 ${CONTROLLER_USAGE}`;
 
 
-export function parseHostPort(value: string): { host: string; port: number } {
-  const match = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
-  if (!match) throw new UsageError(`--udp: expected HOST:PORT or [IPv6]:PORT, got "${value}"`);
-  const port = Number(match[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--udp: port must be 1 to 65535, got ${match[2]}`);
-  return { host: match[1]!, port };
-}
-
-export function parsePasscode(value: string | undefined): number {
-  if (value === undefined) throw new UsageError('--passcode is required');
-  if (!/^\d{1,8}$/.test(value)) throw new UsageError(`--passcode: expected up to 8 digits, got "${value}"`);
-  return Number(value);
-}
+export { parseHostPort, parsePasscode } from './cli-arguments.js';
 
 /** JSON for values a read may return: bigints as decimal strings, bytes as hex. */
 function jsonValue(_key: string, value: unknown): unknown {
@@ -60,16 +49,8 @@ async function pair(args: string[]): Promise<object | 'help'> {
   if (values.help) return 'help';
   const transports = [values.udp, values.http, values.ws].filter((v) => v !== undefined);
   if (transports.length !== 1) throw new UsageError('exactly one of --udp HOST:PORT, --http URL and --ws URL is required');
-  for (const [flag, value, schemes] of [['--http', values.http, ['http:', 'https:']], ['--ws', values.ws, ['ws:', 'wss:']]] as const) {
-    if (value === undefined) continue;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new UsageError(`${flag}: expected a URL, got "${value}"`);
-    }
-    if (!(schemes as readonly string[]).includes(url.protocol)) throw new UsageError(`${flag}: expected a ${schemes.join(' or ')} URL, got "${value}"`);
-  }
+  if (values.http !== undefined) checkEndpointUrl('--http', values.http);
+  if (values.ws !== undefined) checkEndpointUrl('--ws', values.ws);
   const passcode = parsePasscode(values.passcode);
   let path: ConcreteAttributePath | undefined;
   try {
@@ -77,8 +58,7 @@ async function pair(args: string[]): Promise<object | 'help'> {
   } catch (error) {
     throw new UsageError(`--read: ${(error as Error).message}`);
   }
-  const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout: expected a positive integer, got "${values.timeout}"`);
+  const timeoutMs = parseTimeout(values.timeout);
 
   const started = performance.now();
   const sessions = await SessionManager.create({});
