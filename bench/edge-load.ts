@@ -16,14 +16,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import {
-  encodeReadRequest, establishPase, ExchangeManager, InteractionOpcode, ProtocolId, ready, SessionManager, startNodeEdgeServer,
-  WebSocketClientChannel, type SecureSession, type WebSocketLike,
+  encodeReadRequest, establishPase, ExchangeManager, InteractionOpcode, ProtocolId, ready, SessionManager, WebSocketClientChannel,
+  type SecureSession, type WebSocketLike,
 } from '../src/node.js';
-import { EdgeFleet } from '../src/edge/index.js';
-import { RedisStore } from '../src/redis.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { startRuntimeServer, type RuntimeServer } from '../test/edge-runtimes/runtime-server.js';
 import { median } from './measure.js';
@@ -76,7 +74,13 @@ function load(server: Pick<RuntimeServer, 'url' | 'pid' | 'announced'>, target: 
     const line = out.trim().split('\n').pop() ?? '';
     if (code !== 0 || !line.startsWith('{')) return reject(new Error(`load client (${target}) exited ${code}: ${err || out}`));
     const result = JSON.parse(line) as LoadResult;
-    if (result.non2xx > 0 || result.errors > 0) return reject(new Error(`load client (${target}): ${result.non2xx} non-2xx, ${result.errors} errors`));
+    const total = result.requestsPerSecond * seconds;
+    // A stray refusal is reported (a counter that arrived out of the reception window, say); more would mean the
+    // figure measures errors, not round trips.
+    if (result.non2xx + result.errors > total / 1000) {
+      return reject(new Error(`load client (${target}): ${result.non2xx} non-2xx, ${result.errors} errors`));
+    }
+    if (result.non2xx + result.errors > 0) console.log(`  (${target}: ${result.non2xx} non-2xx, ${result.errors} errors)`);
     resolve(result);
   }));
 }
@@ -230,6 +234,12 @@ for (const runtime of runtimes) {
  * message costs Redis round trips, so this is a figure of its own, not a ratio.
  */
 async function fleetFigures() {
+  // The code under EDGE_ROOT, built, as for the other runtimes.
+  const built = (file: string) => import(pathToFileURL(join(root, 'dist', file)).href);
+  const { startNodeEdgeServer } = await built('edge/node-server.js') as typeof import('../src/edge/node-server.js');
+  const { EdgeFleet } = await built('edge/index.js') as typeof import('../src/edge/index.js');
+  const { RedisStore } = await built('redis.js') as typeof import('../src/redis.js');
+  await (await built('index.js') as typeof import('../src/index.js')).ready(); // that build's own core
   const redis = await startRedisServer();
   const store = await RedisStore.connect({ url: redis.url, keyPrefix: 'bench:' });
   const dataDir = mkdtempSync(join(os.tmpdir(), 'bench-edge-fleet-'));
