@@ -14,10 +14,8 @@
 //   rollback inside one Redis process (keys restored under the same run_id) is seen by any instance that saw later.
 // A failed guard is the error reply FLEETEPOCH and writes nothing. Scripts read INFO, so they need Redis 5+ with
 // effects replication (the default since 5; the only mode from 7).
-import { createHash } from 'node:crypto';
-import type { RedisScript } from './redis-scripts.js';
+import { script, WINDOW_STEP } from './redis-scripts.js';
 
-const script = (source: string): RedisScript => ({ source, sha1: createHash('sha1').update(source).digest('hex') });
 
 /** The identity of the Redis process and replication history answering now: "<run_id>/<master_replid2>". */
 const IDENTITY = `
@@ -79,34 +77,15 @@ return {generation, 1}
  * verdict of SecureUnicastReceptionWindow (window "max:seen": bit i of seen set means max - 1 - i was committed;
  * no rollover). 'new' stores the window and renews the session's keys; 'duplicate' changes nothing else.
  */
-export const COMMIT_COUNTER = script(`${GUARD}
+export const COMMIT_COUNTER = script(`${GUARD}${WINDOW_STEP}
 if redis.call('GET', KEYS[3]) ~= ARGV[2] or redis.call('EXISTS', KEYS[4]) == 0 or redis.call('EXISTS', KEYS[6]) == 0 then
   return {generation, 'unknown'}
 end
 local raw = redis.call('GET', KEYS[5])
 if not raw then return {generation, 'unknown'} end
-local m, s = string.match(raw, '^(%d+):(%d+)$')
-if not m or #m > 10 or #s > 10 then return redis.error_reply('NOTWINDOW stored value is not a reception window') end
-local max, seen = tonumber(m), tonumber(s)
-local counter = tonumber(ARGV[4])
-if counter > max then
-  local ahead = counter - max
-  if ahead < 32 then
-    seen = (seen % 2 ^ (32 - ahead)) * 2 ^ ahead + 2 ^ (ahead - 1)
-  elseif ahead == 32 then
-    seen = 2 ^ 31
-  else
-    seen = 0
-  end
-  max = counter
-else
-  local behind = max - counter
-  if behind == 0 or behind > 32 then return {generation, 'duplicate'} end
-  local bit = 2 ^ (behind - 1)
-  if math.floor(seen / bit) % 2 == 1 then return {generation, 'duplicate'} end
-  seen = seen + bit
-end
-redis.call('SET', KEYS[5], string.format('%.0f:%.0f', max, seen), 'PX', ARGV[3])
+local verdict, window = window_step(raw, tonumber(ARGV[4]))
+if verdict == 'duplicate' then return {generation, 'duplicate'} end
+redis.call('SET', KEYS[5], window, 'PX', ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[6], ARGV[3])

@@ -11,7 +11,42 @@ export interface RedisScript {
   readonly sha1: string;
 }
 
-const script = (source: string): RedisScript => ({ source, sha1: createHash('sha1').update(source).digest('hex') });
+export const script = (source: string): RedisScript => ({ source, sha1: createHash('sha1').update(source).digest('hex') });
+
+/**
+ * The reception-window step both window scripts run (Lua, spec 4.6.5 "Message Counter Processing" as
+ * SecureUnicastReceptionWindow does it): window_step(raw, counter) returns 'new' and the window text to store,
+ * 'duplicate', or raises NOTWINDOW when `raw` is not "max:seen" with both below 2^32.
+ */
+export const WINDOW_STEP = `
+local function window_step(raw, counter)
+  local max, seen = 0, 0
+  if raw then
+    local m, s = string.match(raw, '^(%d+):(%d+)$')
+    if not m or #m > 10 or #s > 10 then error({err = 'NOTWINDOW stored value is not a reception window'}) end
+    max, seen = tonumber(m), tonumber(s)
+    if max > 4294967295 or seen > 4294967295 then error({err = 'NOTWINDOW stored value is not a reception window'}) end
+  end
+  if counter > max then
+    local ahead = counter - max
+    if ahead < 32 then
+      seen = (seen % 2 ^ (32 - ahead)) * 2 ^ ahead + 2 ^ (ahead - 1)
+    elseif ahead == 32 then
+      seen = 2 ^ 31
+    else
+      seen = 0
+    end
+    max = counter
+  else
+    local behind = max - counter
+    if behind == 0 or behind > 32 then return 'duplicate' end
+    local bit = 2 ^ (behind - 1)
+    if math.floor(seen / bit) % 2 == 1 then return 'duplicate' end
+    seen = seen + bit
+  end
+  return 'new', string.format('%.0f:%.0f', max, seen)
+end
+`;
 
 /**
  * increment / reserveCounterBlock. KEYS[1] the counter; ARGV by, lowest, highest allowed result.
@@ -62,33 +97,9 @@ return 0
  * Returns 'new' (and stores the window, keeping its TTL), 'duplicate' (writing nothing), or an error reply
  * 'NOTWINDOW' if the key holds something else.
  */
-export const CHECK_AND_COMMIT = script(`
-local raw = redis.call('GET', KEYS[1])
-local max, seen = 0, 0
-if raw then
-  local m, s = string.match(raw, '^(%d+):(%d+)$')
-  if not m or #m > 10 or #s > 10 then return redis.error_reply('NOTWINDOW stored value is not a reception window') end
-  max, seen = tonumber(m), tonumber(s)
-  if max > 4294967295 or seen > 4294967295 then return redis.error_reply('NOTWINDOW stored value is not a reception window') end
-end
-local counter = tonumber(ARGV[1])
-if counter > max then
-  local ahead = counter - max
-  if ahead < 32 then
-    seen = (seen % 2 ^ (32 - ahead)) * 2 ^ ahead + 2 ^ (ahead - 1)
-  elseif ahead == 32 then
-    seen = 2 ^ 31
-  else
-    seen = 0
-  end
-  max = counter
-else
-  local behind = max - counter
-  if behind == 0 or behind > 32 then return 'duplicate' end
-  local bit = 2 ^ (behind - 1)
-  if math.floor(seen / bit) % 2 == 1 then return 'duplicate' end
-  seen = seen + bit
-end
-redis.call('SET', KEYS[1], string.format('%.0f:%.0f', max, seen), 'KEEPTTL')
+export const CHECK_AND_COMMIT = script(`${WINDOW_STEP}
+local verdict, window = window_step(redis.call('GET', KEYS[1]), tonumber(ARGV[1]))
+if verdict == 'duplicate' then return 'duplicate' end
+redis.call('SET', KEYS[1], window, 'KEEPTTL')
 return 'new'
 `);
