@@ -14,3 +14,4 @@ export * from './credentials/index.js';
 export * from './controller/index.js';
 export * from './clusters/index.js';
 export * from './device/index.js';
+export * from './discovery/index.js';

@@ -11,3 +11,4 @@ export { createRealmNode, type RealmNodeConfig } from './edge/edge-node.js';
 export { defaultLightApp, type DefaultLightApp } from './edge/default-light-app.js';
 export { nodeAppFromEnv, type NodeAppEnv } from './edge/node-app-env.js';
 export { edgeControllerTransport, type EdgeControllerTransportOptions } from './transport/edge-controller-transport.js';
+export { MdnsAdvertiser, advertiseNode, type MdnsAdvertiserOptions, type NodeAdvertisement } from './discovery/mdns-advertiser.node.js';

@@ -86,6 +86,8 @@ export class MatterDeviceNode implements DeviceContext {
   readonly scheduler: DeviceScheduler;
   readonly caseResponder: CaseResponder;
   readonly discriminator: number;
+  /** The Basic Information the node serves (vendor and product ids, names), as given. */
+  readonly basicInformation: DeviceBasicInformation;
   breadcrumb = 0n;
   regulatoryConfig = 2;
   readonly locationCapability = 2;
@@ -97,6 +99,7 @@ export class MatterDeviceNode implements DeviceContext {
   readonly #wallClock: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #windowListeners = new Set<() => void>();
   #closed = false;
   #background: Promise<void> = Promise.resolve();
 
@@ -107,6 +110,7 @@ export class MatterDeviceNode implements DeviceContext {
     this.fabrics = fabrics;
     this.attestation = attestation;
     this.discriminator = options.discriminator;
+    this.basicInformation = options.basicInformation;
     this.#passcode = options.passcode;
     this.#pbkdfIterations = options.pbkdfIterations ?? 1000;
     this.#ownsSessions = ownsSessions;
@@ -119,6 +123,9 @@ export class MatterDeviceNode implements DeviceContext {
     // Order matters: the window's router first, then CASE (which passes PASE opcodes on to it).
     this.window = new CommissioningWindow(exchanges, this.scheduler, () => {
       for (const id of [0, 1, 2]) this.changed(0, AdministratorCommissioningCluster.id, id);
+      for (const listener of this.#windowListeners) {
+        try { listener(); } catch (error) { this.#onError(error); }
+      }
     }, { iterations: this.#pbkdfIterations });
     this.caseResponder = new CaseResponder(exchanges, { fabrics });
     this.window.keepCaseHandler();
@@ -170,6 +177,24 @@ export class MatterDeviceNode implements DeviceContext {
 
   get commissioned(): boolean {
     return this.fabrics.size > 0;
+  }
+
+  /** Device types served on each endpoint (0 is the Root Node), as the Descriptor clusters list them. */
+  get deviceTypes(): ReadonlyMap<number, readonly number[]> {
+    return this.#deviceTypes;
+  }
+
+  /**
+   * Calls `listener` whenever what DNS-SD advertises may change (spec §4.3): the commissioning window opens or
+   * closes, or a fabric is added, updated or removed. Returns the function that stops it.
+   */
+  onDiscoveryChange(listener: () => void): () => void {
+    this.#windowListeners.add(listener);
+    const stopFabrics = this.fabrics.onChange(listener);
+    return () => {
+      this.#windowListeners.delete(listener);
+      stopFabrics();
+    };
   }
 
   // ---- DeviceContext -------------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ export class NodeFabricTable implements CaseFabricSource {
   #acl: AclEntry[] = [];
   /** The index AddNOC allocated last: indices are handed out in turn, not reused at once (as the SDK does). */
   #lastIndex = 0;
+  /** Told after each committed add, update or remove (a DNS-SD layer re-derives its operational services). */
+  readonly #listeners = new Set<() => void>();
 
   private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
 
@@ -162,7 +164,9 @@ export class NodeFabricTable implements CaseFabricSource {
     await this.#save(record);
     await this.store.set(LAST_INDEX_KEY, text.encode(String(record.fabricIndex)));
     this.#lastIndex = record.fabricIndex;
-    return this.#register(record, fabric);
+    const added = this.#register(record, fabric);
+    this.#changed();
+    return added;
   }
 
   /** Replaces a fabric's record (UpdateNOC, label, commit); the chain is validated again. */
@@ -170,7 +174,9 @@ export class NodeFabricTable implements CaseFabricSource {
     if (!this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: no fabric ${record.fabricIndex}`);
     const fabric = this.#prepare(record);
     await this.#save(record);
-    return this.#register(record, fabric);
+    const updated = this.#register(record, fabric);
+    this.#changed();
+    return updated;
   }
 
   /**
@@ -187,7 +193,21 @@ export class NodeFabricTable implements CaseFabricSource {
     // The fabric's secrets are of no further use: wipe them (a handshake still holding the fabric fails to sign).
     entry.record.operationalPrivateKey.fill(0);
     entry.record.ipkEpochKey.fill(0);
+    this.#changed();
     return true;
+  }
+
+  /** Calls `listener` after each change of the table's fabrics; returns the function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    // A listener's failure is its own: the table's change is already committed.
+    for (const listener of this.#listeners) {
+      try { listener(); } catch { /* ignored */ }
+    }
   }
 
   async #save(record: FabricRecord): Promise<void> {
