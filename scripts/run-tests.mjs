@@ -75,6 +75,7 @@ const files = [
   'test/edge-node-fleet.test.ts',
   'test/edge-node-runtimes.test.ts',
   'test/discovery.test.ts',
+  'test/discovery-mdns.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

@@ -24,7 +24,7 @@ export interface MdnsAdvertiserOptions {
   onError?: (error: unknown) => void;
 }
 
-interface Published { service: CiaoService; key: string; subtypes: string; txt: string }
+interface Published { service: CiaoService; key: string; subtypes: string; txt: string; hostname: string }
 
 /** Keeps a set of DnssdService published: `publish` adds what is new, updates changed TXT, ends what is gone. */
 export class MdnsAdvertiser {
@@ -46,15 +46,15 @@ export class MdnsAdvertiser {
     return new MdnsAdvertiser(responder, { ...options, hostname });
   }
 
-  /** The services published now, as `<instance>.<type>` names. */
+  /** The services published now, as `<instance>.<type>` names (as the responder holds them after any conflict). */
   get names(): string[] {
-    return [...this.#published.keys()];
+    return [...this.#published.values()].map((p) => p.service.getFQDN().replace(/\.local\.$/, ''));
   }
 
   /** Publishes exactly `services` (in the background order of calls); resolves when the change is announced. */
   publish(services: readonly DnssdService[]): Promise<void> {
     const next = this.#queue.then(() => this.#apply(services));
-    this.#queue = next.catch((error) => (this.options.onError ?? ((e) => console.error('mdns:', e)))(error));
+    this.#queue = next.catch((error) => this.#report(error));
     return next;
   }
 
@@ -80,14 +80,34 @@ export class MdnsAdvertiser {
         continue;
       }
       const [type, protocol] = service.type.replace(/^_/, '').split('._') as [string, string];
+      const hostname = this.#freeHostname();
       const created = this.responder.createService({
         name: service.instance, type, protocol: protocol as never,
         subtypes: service.subtypes.map((s) => s.replace(/^_/, '')),
-        port: this.options.port, hostname: this.options.hostname, txt: service.txt,
+        port: this.options.port, hostname, txt: service.txt,
       });
-      this.#published.set(key, { service: created, key, subtypes: JSON.stringify(service.subtypes), txt });
+      // RFC 6762 §9: another responder already holds the name; ciao picks "<name> (2)". A Matter instance name
+      // is unique by construction (random, or fabric and node id), so this means a duplicate node: say so.
+      created.on('name-change', (name: string) => this.#report(new Error(`mdns: "${key}" was taken on the network; advertised as "${name}"`)));
+      this.#published.set(key, { service: created, key, subtypes: JSON.stringify(service.subtypes), txt, hostname });
       await created.advertise();
     }
+  }
+
+  /**
+   * ciao owns one host name per service (its prober treats a second service on the same host name as a conflict),
+   * so each service gets its own: the base name, then `<base>-1`, `<base>-2`... all with the same addresses.
+   */
+  #freeHostname(): string {
+    const used = new Set([...this.#published.values()].map((p) => p.hostname));
+    for (let n = 0; ; n++) {
+      const name = n === 0 ? this.options.hostname : `${this.options.hostname}-${n}`;
+      if (!used.has(name)) return name;
+    }
+  }
+
+  #report(error: unknown): void {
+    (this.options.onError ?? ((e) => console.error('mdns:', e)))(error);
   }
 
   /** Ends every service (goodbye packets) and closes the responder's sockets. */

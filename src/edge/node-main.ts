@@ -17,6 +17,7 @@ let nodeEnv: NodeAppEnv;
 try {
   level = parseLogLevel(process.env.LOG_LEVEL);
   nodeEnv = nodeAppFromEnv(process.env, realm);
+  if (!['', '0', '1', undefined].includes(process.env.MDNS)) throw new RangeError(`MDNS: expected 1 (advertise over DNS-SD) or 0, got "${process.env.MDNS}"`);
 } catch (error) {
   console.error(`matter-sessions edge: ${(error as Error).message}`);
   process.exit(2);
@@ -28,6 +29,8 @@ const app = defaultLightApp({ discriminator: nodeEnv.discriminator, onChange: (o
 const server = await startNodeEdgeServer({
   realms: { [realm]: { passcode, basicInformation: { vendorName: process.env.VENDOR_NAME ?? 'matter-sessions edge' }, node: app.node } },
   port, dataDir: process.env.DATA_DIR ?? 'data', log, ...(nodeEnv.udp ? { udp: nodeEnv.udp } : {}),
+  // MDNS=1: DNS-SD for the UDP realm's node (commissionable while its window is open, operational per fabric).
+  ...(process.env.MDNS === '1' ? { mdns: process.env.MDNS_INTERFACE ? { interface: process.env.MDNS_INTERFACE } : true } : {}),
   ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
   ...(existsSync(webRoot) ? { staticRoot: webRoot } : {}),
 });
@@ -41,6 +44,7 @@ console.log(`matter-sessions edge listening on ${server.url}
   metrics:   ${server.url}/metrics
   matter:    On/Off light on endpoint 1, discriminator ${nodeEnv.discriminator}, TEST attestation (development only)
   udp:       ${server.udp ? `realm ${server.udp.realm} on [${server.udp.address.host}]:${server.udp.address.port}` : `off${server.udpSkipped ? ` (${server.udpSkipped}; set UDP_PORT)` : ''}`}
+  mdns:      ${server.mdns ? `on (_matterc._udp while commissionable, _matter._tcp per fabric${process.env.MDNS_INTERFACE ? `, interface ${process.env.MDNS_INTERFACE}` : ''})` : process.env.MDNS === '1' ? 'off (no UDP listener)' : 'off (MDNS=1 to advertise)'}
   log level: ${level}
   web app:   ${existsSync(webRoot) ? `${server.url}/` : '(not built)'}
 try: npx matter-sessions commission --udp 127.0.0.1:${server.udp?.address.port ?? 5540} --passcode ${passcode} --data controller --node-id 1

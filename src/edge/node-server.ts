@@ -12,6 +12,8 @@ import { concat, type BodyReader, type RawRequest } from './bounded-body.js';
 import { createEdgeApp, MAX_MESSAGE_BYTES, type EdgeApp, type EdgeAppOptions } from './edge-app.js';
 import type { RealmConfig } from './edge-realm.js';
 import { listenRealmUdp, type RealmUdpListener, type RealmUdpOptions } from './udp-listener.js';
+import { advertiseNode, type MdnsAdvertiserOptions, type NodeAdvertisement } from '../discovery/mdns-advertiser.node.js';
+import type { NodeDiscoveryOptions } from '../discovery/node-discovery.js';
 
 export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebSocket' | 'realms'> {
   realms: Record<string, Omit<RealmConfig, 'storage'>>;
@@ -23,6 +25,11 @@ export interface NodeEdgeServerOptions extends Omit<EdgeAppOptions, 'upgradeWebS
   staticRoot?: string;
   /** Matter over UDP for one realm (src/edge/udp-listener.ts): default port 5540 on '::' (IPv6 and IPv4). */
   udp?: RealmUdpOptions & { realm: string; optional?: boolean };
+  /**
+   * DNS-SD over mDNS (Matter Core spec §4.3) for the UDP realm's node: commissionable while its window is open,
+   * operational per fabric. Off unless given; needs `udp` and a realm with a node.
+   */
+  mdns?: boolean | (Omit<MdnsAdvertiserOptions, 'port'> & NodeDiscoveryOptions);
 }
 
 export interface NodeEdgeServer {
@@ -32,6 +39,8 @@ export interface NodeEdgeServer {
   udp?: RealmUdpListener;
   /** Why an optional UDP listener is not there. */
   udpSkipped?: string;
+  /** The node's mDNS advertisement, when `mdns` was asked for and UDP is up. */
+  mdns?: NodeAdvertisement;
   close(): Promise<void>;
 }
 
@@ -133,12 +142,29 @@ export async function startNodeEdgeServer(options: NodeEdgeServerOptions): Promi
       udpSkipped = (error as Error).message;
     }
   }
+  let mdns: NodeAdvertisement | undefined;
+  if (options.mdns && udp) {
+    const node = (await edge.realm(udp.realm))?.node;
+    try {
+      if (!node) throw new TypeError(`mdns: realm "${udp.realm}" has no Matter node to advertise`);
+      mdns = await advertiseNode(node, { ...(options.mdns === true ? {} : options.mdns), port: udp.address.port });
+    } catch (error) {
+      await udp.close();
+      for (const socket of wss.clients) socket.terminate();
+      await edge.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const store of stores) await store.close();
+      throw error;
+    }
+  }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     edge,
     ...(udp ? { udp } : {}),
     ...(udpSkipped ? { udpSkipped } : {}),
+    ...(mdns ? { mdns } : {}),
     close: async () => {
+      await mdns?.close();
       await udp?.close();
       // Open sockets would keep server.close() waiting: close them (and with them their sessions) first.
       for (const socket of wss.clients) socket.terminate();
