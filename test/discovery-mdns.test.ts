@@ -5,7 +5,7 @@
 // one; an administrator's window advertises CM=2; RemoveFabric takes the operational service away and the node is
 // commissionable again; closing the server says goodbye (TTL 0).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +145,40 @@ describe('DNS-SD over mDNS: the edge found by discriminator and commissioned by 
     const records = await heard;
     assert.ok(records.some((r) => r.ttl === 0 && r.type === 'PTR' && lower(r.data) === lower(`${name}.local`)), 'a goodbye PTR for the instance');
     server = undefined as never;
+  });
+});
+
+describe('npm start with MDNS=1', { timeout: 60_000 }, () => {
+  it('advertises the light by DISCRIMINATOR on MDNS_INTERFACE, at the UDP port it prints; MDNS=yes is refused', async () => {
+    const iface = await multicastInterface();
+    assert.ok(iface, 'no non-internal IPv4 interface: mDNS needs one with multicast');
+    const cwd = await mkdtemp(join(tmpdir(), 'dnssd-start-'));
+    const main = fileURLToPath(new URL('../src/edge/node-main.ts', import.meta.url));
+    const discriminator = 3001 + Math.floor(Math.random() * 1000);
+    const env = { ...process.env, DATA_DIR: cwd, PORT: '0', UDP_PORT: '0', DISCRIMINATOR: String(discriminator), MDNS_INTERFACE: iface.name };
+    const refused = await run(process.execPath, ['--import', 'tsx', main], { env: { ...env, MDNS: 'yes' } }).then(() => undefined, (error) => error);
+    assert.equal(refused?.code, 2);
+    assert.match(refused.stderr, /MDNS: expected 1 \(advertise over DNS-SD\) or 0, got "yes"/);
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...env, MDNS: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    try {
+      await until(() => out.includes(' or: '), `the banner (got: ${out})`, 30_000);
+      assert.match(out, /mdns:\s+on \(_matterc\._udp while commissionable, _matter\._tcp per fabric, interface /);
+      const port = Number(/udp:\s+realm home on \[[^\]]+\]:(\d+)/.exec(out)?.[1]);
+      assert.ok(port > 0, out);
+      const name = `_L${discriminator}._sub._matterc._udp.local`;
+      let records: MdnsRecord[] = [];
+      // ciao probes for about a second before it answers: ask again until it does.
+      for (let i = 0; i < 5 && !records.some((r) => r.type === 'SRV'); i++) records = await mdnsQuery(iface.address, name, 1000);
+      const ptr = records.find((r) => r.type === 'PTR' && r.name.toLowerCase() === name.toLowerCase() && r.ttl > 0);
+      assert.ok(ptr, 'the light answers its discriminator');
+      const srv = records.find((r) => r.type === 'SRV' && r.name.toLowerCase() === ptr.data.toLowerCase());
+      assert.equal(Number(srv?.data.split(' ')[2]), port);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });
