@@ -182,3 +182,31 @@ describe('npm start with MDNS=1', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('MdnsAdvertiser', { timeout: 60_000 }, () => {
+  it('two advertisers in one process (one shared ciao responder) keep their exact instance names; bad options are refused', async () => {
+    const iface = await multicastInterface();
+    assert.ok(iface, 'no non-internal IPv4 interface: mDNS needs one with multicast');
+    await assert.rejects(lib.MdnsAdvertiser.start({ port: 0 }), /mdns.port: expected 1 to 65535, got 0/);
+    await assert.rejects(lib.MdnsAdvertiser.start({ port: 5540, hostname: 'a.b' }), /mdns.hostname: expected one DNS label/);
+    const errors: unknown[] = [];
+    const options = { port: 5540, interface: iface.name, hostname: 'ABCDEF012345', onError: (e: unknown) => errors.push(e) };
+    const [a, b] = await Promise.all([lib.MdnsAdvertiser.start(options), lib.MdnsAdvertiser.start({ ...options, port: 5541 })]);
+    const mrp = { idleInterval: 500, activeInterval: 300, activeThreshold: 4000 };
+    const cfid = globalThis.crypto.getRandomValues(new Uint8Array(8));
+    const one = lib.operationalService({ compressedFabricId: cfid, nodeId: 1n, sessionParameters: mrp });
+    const two = lib.operationalService({ compressedFabricId: cfid, nodeId: 2n, sessionParameters: mrp });
+    await a.publish([one]);
+    await b.publish([two]);
+    assert.deepEqual([a.names, b.names], [[`${one.instance}._matter._tcp`], [`${two.instance}._matter._tcp`]]);
+    // A TXT change is an update in place, not a new service.
+    await a.publish([{ ...one, txt: { ...one.txt, SII: '800' } }]);
+    const records = await mdnsQuery(iface.address, `_I${one.subtypes[0]!.slice(2)}._sub._matter._tcp.local`, 1500);
+    const txt = records.filter((r) => r.type === 'TXT' && r.name === `${one.instance}._matter._tcp.local` && r.ttl > 0).at(-1)?.txt;
+    assert.deepEqual(txt, ['SII=800', 'SAI=300', 'SAT=4000']);
+    assert.ok(records.some((r) => r.type === 'PTR' && r.data === `${two.instance}._matter._tcp.local`), 'the second advertiser answers too');
+    await a.close();
+    await b.close();
+    assert.deepEqual(errors, []);
+  });
+});

@@ -24,6 +24,13 @@ export interface MdnsAdvertiserOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * Host names held by services of this process. ciao shares one responder between advertisers with the same
+ * options, and its prober takes a second service on a host name already held as a conflict (renaming the
+ * instance too): every service in the process gets a host name of its own.
+ */
+const hostnamesInUse = new Set<string>();
+
 interface Published { service: CiaoService; key: string; subtypes: string; txt: string; hostname: string }
 
 /** Keeps a set of DnssdService published: `publish` adds what is new, updates changed TXT, ends what is gone. */
@@ -65,9 +72,7 @@ export class MdnsAdvertiser {
       const service = wanted.get(key);
       if (service && JSON.stringify(service.subtypes) === entry.subtypes) continue;
       // Gone, or its subtypes changed (ciao fixes them at creation): goodbye packets, then forget it.
-      this.#published.delete(key);
-      await entry.service.end();
-      await entry.service.destroy();
+      await this.#end(entry);
     }
     for (const [key, service] of wanted) {
       const entry = this.#published.get(key);
@@ -94,15 +99,24 @@ export class MdnsAdvertiser {
     }
   }
 
-  /**
-   * ciao owns one host name per service (its prober treats a second service on the same host name as a conflict),
-   * so each service gets its own: the base name, then `<base>-1`, `<base>-2`... all with the same addresses.
-   */
+  /** The base host name if free, else `<base>-1`, `<base>-2`...: each names the same addresses. */
   #freeHostname(): string {
-    const used = new Set([...this.#published.values()].map((p) => p.hostname));
     for (let n = 0; ; n++) {
       const name = n === 0 ? this.options.hostname : `${this.options.hostname}-${n}`;
-      if (!used.has(name)) return name;
+      if (!hostnamesInUse.has(name)) {
+        hostnamesInUse.add(name);
+        return name;
+      }
+    }
+  }
+
+  async #end(entry: Published): Promise<void> {
+    this.#published.delete(entry.key);
+    try {
+      await entry.service.end();
+      await entry.service.destroy();
+    } finally {
+      hostnamesInUse.delete(entry.hostname);
     }
   }
 
@@ -115,11 +129,7 @@ export class MdnsAdvertiser {
     if (this.#closed) return;
     await this.#queue;
     this.#closed = true;
-    for (const entry of this.#published.values()) {
-      await entry.service.end().catch(() => {});
-      await entry.service.destroy().catch(() => {});
-    }
-    this.#published.clear();
+    for (const entry of [...this.#published.values()]) await this.#end(entry).catch(() => {});
     await this.responder.shutdown();
   }
 }
