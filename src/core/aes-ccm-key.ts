@@ -256,3 +256,68 @@ export function ctrXor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ini
 export function liveKeySlots(): number {
   return core().keySlotsLive();
 }
+
+// ---- the allocation-free variants of the session hot path ------------------------------------------------------
+// The in-place functions above copy part of an array through a subarray view, one small allocation per call. The
+// session layer's encodeInto/decodeInto promise no allocation per message, so these copy parts index by index
+// (messages are tens to hundreds of bytes) and copy whole arrays with set(), which needs no view.
+
+function copyIndexed(from: Uint8Array, fromAt: number, to: Uint8Array, toAt: number, length: number): void {
+  for (let i = 0; i < length; i++) to[toAt + i] = from[fromAt + i]!;
+}
+
+/**
+ * As sealInPlaceWith, for a message at the start of a larger buffer: `buffer[0, aadLength)` is the AAD, the
+ * `plaintextLength` bytes after it are encrypted in place and the tag written right after them. Returns the sealed
+ * length. Validates before touching anything; allocates nothing.
+ */
+export function sealPrefixWith(slot: number, buffer: Uint8Array, aadLength: number, plaintextLength: number,
+  nonce: Uint8Array, tagLength: number): number {
+  const m = check.bytes('buffer', buffer);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('aadLength', aadLength, m.length);
+  check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
+  check.payloadFits('plaintextLength', plaintextLength, n.length);
+  const total = aadLength + plaintextLength + t;
+  if (total > m.length) throw new RangeError(`buffer: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
+
+  const base = scratch(16 + total + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  copyIndexed(m, 0, heap, base + 16, aadLength + plaintextLength);
+  const dataAt = base + 16 + aadLength;
+  core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
+  copyIndexed(heap, dataAt, m, aadLength, plaintextLength + t);
+  return total;
+}
+
+/**
+ * Opens `message[0, messageLength)` (AAD `[0, aadLength)`, then ciphertext || tag) and writes the plaintext to
+ * `output` at `outputAt`; returns its length. `message` is never modified, and neither is `output` when the tag is
+ * wrong (AuthenticationError). Validates before touching anything; allocates nothing on success.
+ */
+export function openIntoWith(slot: number, message: Uint8Array, messageLength: number, aadLength: number,
+  nonce: Uint8Array, tagLength: number, output: Uint8Array, outputAt: number): number {
+  const m = check.bytes('message', message);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('messageLength', messageLength, m.length);
+  check.lengthWithin('aadLength', aadLength, messageLength - t);
+  const length = messageLength - aadLength - t;
+  check.payloadFits('message', length, n.length);
+  const o = check.bytes('output', output);
+  check.lengthWithin('outputAt', outputAt, o.length - length);
+
+  const base = scratch(16 + messageLength + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  if (messageLength === m.length) heap.set(m, base + 16);
+  else copyIndexed(m, 0, heap, base + 16, messageLength);
+  const dataAt = base + 16 + aadLength;
+  if (core().ccmOpen(slot, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
+    throw new AuthenticationError();
+  }
+  copyIndexed(heap, dataAt, o, outputAt, length);
+  return length;
+}
