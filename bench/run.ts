@@ -44,7 +44,8 @@ for (const [name, rate] of Object.entries(roundTrip.rates)) {
 const heap = await heapPerIdleSession(10_000);
 console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesPerSession)} bytes (+ ${heap.keySlotBytesPerSession} bytes of key slots in wasm memory)`);
 const allocation = await hotPathAllocation();
-console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.decodeBytesPerMessage)} bytes`);
+console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.fresh.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.fresh.decodeBytesPerMessage)} bytes`);
+console.log(`  encodeInto/decodeInto: encode ${fmt(allocation.reusing.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.reusing.decodeBytesPerMessage)} bytes; with \`now\` passed: encode ${fmt(allocation.reusingWithNow.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.reusingWithNow.decodeBytesPerMessage)} bytes`);
 const saves = await fileStoreSaves(1000, 3);
 console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
 

@@ -190,6 +190,11 @@ function bigintArgument(name: string, value: unknown): bigint {
   return value;
 }
 
+function timestampArgument(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`now: expected a finite number of milliseconds, got ${String(value)}`);
+  return value;
+}
+
 function sessionIdArgument(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffff) {
     throw new RangeError(`${name}: expected an integer from 1 to 65535, got ${String(value)}`);
@@ -629,7 +634,7 @@ export class SessionManager {
     if (session.closed) throw new SessionClosedError(session.id);
     // Pooled (see result-pool.ts): the message is the caller's result.
     const message = resultBytes(secureMessageLength(payloadHeader, payload));
-    this.#encodeSecureInto(session, payloadHeader, payload, message);
+    this.#encodeSecureInto(session, payloadHeader, payload, message, this.#now());
     return message;
   }
 
@@ -637,23 +642,28 @@ export class SessionManager {
    * As encode, writing the datagram into `out` (from index 0) instead of a new array; returns its length. The
    * secure unicast path allocates nothing per message. `out` too small: BufferTooSmallError, and no counter is used.
    * Unicast only (secure and unsecured sessions); group messages: encodeGroup.
+   *
+   * `now` (milliseconds, the clock option's scale) stamps the session's activity instead of reading the clock: in
+   * V8 every Date.now() returns a new 16-byte heap number, so a loop that reads the time once per batch of
+   * datagrams and passes it here allocates nothing per message.
    */
-  encodeInto(session: AnySession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array): number {
+  encodeInto(session: AnySession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array, now?: number): number {
     this.#assertOpen();
     if (!(payload instanceof Uint8Array)) throw new TypeError('payload: expected a Uint8Array');
     if (!(out instanceof Uint8Array)) throw new TypeError('out: expected a Uint8Array');
+    const stamp = now === undefined ? this.#now() : timestampArgument(now);
     if (session instanceof SecureSession) {
       if (session.closed) throw new SessionClosedError(session.id);
       const length = secureMessageLength(payloadHeader, payload);
       if (out.length < length) throw new BufferTooSmallError('out', length, out.length);
-      return this.#encodeSecureInto(session, payloadHeader, payload, out);
+      return this.#encodeSecureInto(session, payloadHeader, payload, out, stamp);
     }
     if (session instanceof UnsecuredSession) {
       const header = this.#unsecuredHeader(session);
       const length = messageHeaderLength(header) + payloadHeaderLength(payloadHeader) + payload.length;
       if (out.length < length) throw new BufferTooSmallError('out', length, out.length);
       header.messageCounter = this.#unsecuredCounter.next();
-      session.lastActivity = this.#now();
+      session.lastActivity = stamp;
       out.set(payload, writePayloadHeader(out, writeMessageHeader(out, 0, header), payloadHeader));
       return length;
     }
@@ -665,7 +675,8 @@ export class SessionManager {
    * the header (no node ids: the session id names the peer), the payload header and payload, then the MIC. No
    * header object, no view: nothing allocated. The counter is taken last among the checks, so a refusal uses none.
    */
-  #encodeSecureInto(session: SecureSession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array): number {
+  #encodeSecureInto(session: SecureSession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array,
+    now: number): number {
     const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
     let counter: number;
     try {
@@ -682,7 +693,7 @@ export class SessionManager {
     const sender = session.sendNonceId;
     const nonce = this.#scratch.nonceFor(SessionType.unicast, counter, sender.low, sender.high);
     const length = session.keys.sealPrefix(out, UNICAST_HEADER_LENGTH, plainLength, nonce, MIC_LENGTH);
-    session.lastActivity = this.#now();
+    session.lastActivity = now;
     return length;
   }
 
@@ -740,7 +751,7 @@ export class SessionManager {
     if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
     // Opened and committed in one go, with no closure per message.
     const message = this.#openSecure(datagram, prefix.sessionId);
-    this.#commitSecure(message.session as SecureSession, message.header.messageCounter);
+    this.#commitSecure(message.session as SecureSession, message.header.messageCounter, this.#now());
     return message;
   }
 
@@ -750,11 +761,13 @@ export class SessionManager {
    * into target's buffer (`payloadBytes[payloadOffset, + payloadLength)`), all valid until the next decodeInto with
    * this target. Unsecured and group messages are decoded as decode does and copied in (they allocate). Same
    * errors as decode, nothing committed on error, and after an error target holds no message (session undefined).
+   * `now` as for encodeInto (secure messages; the other paths read the clock).
    */
-  decodeInto(datagram: Uint8Array, target: ReceivedMessage, channel?: SessionChannel): ReceivedMessage {
+  decodeInto(datagram: Uint8Array, target: ReceivedMessage, channel?: SessionChannel, now?: number): ReceivedMessage {
     this.#assertOpen();
     if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
     if (!(target instanceof ReceivedMessage)) throw new TypeError('target: expected a ReceivedMessage');
+    if (now !== undefined) timestampArgument(now);
     try {
       // A well-formed clear prefix of a secure unicast message takes the allocation-free path; anything else
       // (unsecured, group, or a prefix decode refuses) goes through decode, which throws the same errors.
@@ -763,7 +776,7 @@ export class SessionManager {
         ? datagram[1]! | (datagram[2]! << 8) : 0;
       if (sessionId !== 0) {
         const session = this.#openSecureInto(datagram, sessionId, target);
-        this.#commitSecure(session, target.header.messageCounter);
+        this.#commitSecure(session, target.header.messageCounter, now === undefined ? this.#now() : now);
         return target;
       }
       return fillReceived(target, this.decode(datagram, channel));
@@ -786,7 +799,7 @@ export class SessionManager {
     if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
     if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
     const message = this.#openSecure(datagram, prefix.sessionId);
-    return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter) };
+    return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter, this.#now()) };
   }
 
   /** The session id a datagram names (0 for unsecured, the group session id for groups), from its clear header. */
@@ -845,9 +858,9 @@ export class SessionManager {
   }
 
   /** An authentic message's counter enters the window; the session was active just now. */
-  #commitSecure(session: SecureSession, counter: number): void {
+  #commitSecure(session: SecureSession, counter: number, now: number): void {
     session.peerWindow.commit(counter);
-    session.lastActivity = session.lastPeerActivity = this.#now();
+    session.lastActivity = session.lastPeerActivity = now;
     if (session.state === 'defunct') session.state = 'active';
   }
 
