@@ -74,6 +74,7 @@ const files = [
   'test/edge-node.test.ts',
   'test/edge-node-fleet.test.ts',
   'test/edge-node-runtimes.test.ts',
+  'test/session-hot-path.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
