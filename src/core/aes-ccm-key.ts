@@ -262,8 +262,69 @@ export function liveKeySlots(): number {
 // session layer's encodeInto/decodeInto promise no allocation per message, so these copy parts index by index
 // (messages are tens to hundreds of bytes) and copy whole arrays with set(), which needs no view.
 
+// Whole 32-bit words are copied through Int32Array views when both ends are 4-byte aligned (scratch is, and so are
+// a caller's buffers made with new Uint8Array, and the result pool's views): four times fewer steps than bytes.
+// The views are kept: one over the core's memory, and a small cache for callers' arrays keyed by the Uint8Array
+// (then by its ArrayBuffer, so the result pool's many views share one), so a loop that reuses its arrays makes
+// none per message. The cache keeps at most 8 arrays alive after their last use.
+const WORD_VIEWS = 8;
+type Words = Int32Array<ArrayBufferLike>;
+const NO_WORDS: Words = new Int32Array(0);
+const cachedArrays: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(WORD_VIEWS).fill(undefined);
+const cachedBuffers: Array<ArrayBufferLike | undefined> = new Array<ArrayBufferLike | undefined>(WORD_VIEWS).fill(undefined);
+const cachedViews: Words[] = new Array<Words>(WORD_VIEWS).fill(NO_WORDS);
+/** The array's first word in its view, or -1 when it does not start on a word boundary. */
+const cachedOffsets: number[] = new Array<number>(WORD_VIEWS).fill(-1);
+let nextCached = 0;
+let heapBytes: Uint8Array | undefined;
+let heapWords: Words = NO_WORDS;
+/** Set by wordsOf: where `bytes` starts in the view it returned (-1: not word-aligned). */
+let wordOffset = 0;
+
+function wordsOf(bytes: Uint8Array): Words {
+  if (bytes === heapBytes) {
+    wordOffset = 0;
+    return heapWords;
+  }
+  for (let i = 0; i < WORD_VIEWS; i++) {
+    if (cachedArrays[i] === bytes) {
+      wordOffset = cachedOffsets[i]!;
+      return cachedViews[i]!;
+    }
+  }
+  if (bytes === memoryBytes()) {
+    // The core's memory, renewed after it grew (the old view's buffer is detached).
+    heapBytes = bytes;
+    heapWords = new Int32Array(bytes.buffer, 0, bytes.length >> 2);
+    wordOffset = 0;
+    return heapWords;
+  }
+  const buffer = bytes.buffer;
+  let view: Words | undefined;
+  for (let i = 0; i < WORD_VIEWS; i++) if (cachedBuffers[i] === buffer && cachedViews[i]!.length === buffer.byteLength >> 2) view = cachedViews[i];
+  view ??= new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  wordOffset = (bytes.byteOffset & 3) === 0 ? bytes.byteOffset >> 2 : -1;
+  cachedArrays[nextCached] = bytes;
+  cachedBuffers[nextCached] = buffer;
+  cachedViews[nextCached] = view;
+  cachedOffsets[nextCached] = wordOffset;
+  nextCached = (nextCached + 1) % WORD_VIEWS;
+  return view;
+}
+
 function copyIndexed(from: Uint8Array, fromAt: number, to: Uint8Array, toAt: number, length: number): void {
-  for (let i = 0; i < length; i++) to[toAt + i] = from[fromAt + i]!;
+  let i = 0;
+  if (length >= 16 && ((fromAt | toAt) & 3) === 0) {
+    const from32 = wordsOf(from), fromWord = wordOffset + (fromAt >> 2), fromAligned = wordOffset >= 0;
+    const to32 = wordsOf(to), toWord = wordOffset + (toAt >> 2), toAligned = wordOffset >= 0;
+    const words = length >> 2;
+    // A view of a buffer since detached or shrunk is shorter than the range: then bytes only.
+    if (fromAligned && toAligned && fromWord + words <= from32.length && toWord + words <= to32.length) {
+      for (let w = 0; w < words; w++) to32[toWord + w] = from32[fromWord + w]!;
+      i = words << 2;
+    }
+  }
+  for (; i < length; i++) to[toAt + i] = from[fromAt + i]!;
 }
 
 /**
