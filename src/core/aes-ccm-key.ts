@@ -281,23 +281,22 @@ let heapWords: Words = NO_WORDS;
 /** Set by wordsOf: where `bytes` starts in the view it returned (-1: not word-aligned). */
 let wordOffset = 0;
 
-function wordsOf(bytes: Uint8Array): Words {
-  if (bytes === heapBytes) {
-    wordOffset = 0;
-    return heapWords;
+/** Words over the core's memory, renewed after it grew (the old view's buffer is detached). */
+function heapWordsOf(heap: Uint8Array): Words {
+  if (heap !== heapBytes) {
+    heapBytes = heap;
+    heapWords = new Int32Array(heap.buffer, 0, heap.length >> 2);
   }
+  return heapWords;
+}
+
+/** Words over a caller's array's buffer; `wordOffset` is set to where the array starts in them. */
+function wordsOf(bytes: Uint8Array): Words {
   for (let i = 0; i < WORD_VIEWS; i++) {
     if (cachedArrays[i] === bytes) {
       wordOffset = cachedOffsets[i]!;
       return cachedViews[i]!;
     }
-  }
-  if (bytes === memoryBytes()) {
-    // The core's memory, renewed after it grew (the old view's buffer is detached).
-    heapBytes = bytes;
-    heapWords = new Int32Array(bytes.buffer, 0, bytes.length >> 2);
-    wordOffset = 0;
-    return heapWords;
   }
   const buffer = bytes.buffer;
   let view: Words | undefined;
@@ -312,19 +311,33 @@ function wordsOf(bytes: Uint8Array): Words {
   return view;
 }
 
-function copyIndexed(from: Uint8Array, fromAt: number, to: Uint8Array, toAt: number, length: number): void {
+/** `from[fromAt, + length)` into the core's memory at `heapAt`. */
+function copyToHeap(from: Uint8Array, fromAt: number, heap: Uint8Array, heapAt: number, length: number): void {
   let i = 0;
-  if (length >= 16 && ((fromAt | toAt) & 3) === 0) {
-    const from32 = wordsOf(from), fromWord = wordOffset + (fromAt >> 2), fromAligned = wordOffset >= 0;
-    const to32 = wordsOf(to), toWord = wordOffset + (toAt >> 2), toAligned = wordOffset >= 0;
-    const words = length >> 2;
+  if (length >= 16 && ((fromAt | heapAt) & 3) === 0) {
+    const from32 = wordsOf(from), fromWord = wordOffset + (fromAt >> 2), words = length >> 2;
     // A view of a buffer since detached or shrunk is shorter than the range: then bytes only.
-    if (fromAligned && toAligned && fromWord + words <= from32.length && toWord + words <= to32.length) {
-      for (let w = 0; w < words; w++) to32[toWord + w] = from32[fromWord + w]!;
+    if (wordOffset >= 0 && fromWord + words <= from32.length) {
+      const heap32 = heapWordsOf(heap), heapWord = heapAt >> 2;
+      for (let w = 0; w < words; w++) heap32[heapWord + w] = from32[fromWord + w]!;
       i = words << 2;
     }
   }
-  for (; i < length; i++) to[toAt + i] = from[fromAt + i]!;
+  for (; i < length; i++) heap[heapAt + i] = from[fromAt + i]!;
+}
+
+/** The core's memory at `heapAt` into `to[toAt, + length)`. */
+function copyFromHeap(heap: Uint8Array, heapAt: number, to: Uint8Array, toAt: number, length: number): void {
+  let i = 0;
+  if (length >= 16 && ((toAt | heapAt) & 3) === 0) {
+    const to32 = wordsOf(to), toWord = wordOffset + (toAt >> 2), words = length >> 2;
+    if (wordOffset >= 0 && toWord + words <= to32.length) {
+      const heap32 = heapWordsOf(heap), heapWord = heapAt >> 2;
+      for (let w = 0; w < words; w++) to32[toWord + w] = heap32[heapWord + w]!;
+      i = words << 2;
+    }
+  }
+  for (; i < length; i++) to[toAt + i] = heap[heapAt + i]!;
 }
 
 /**
@@ -346,10 +359,10 @@ export function sealPrefixWith(slot: number, buffer: Uint8Array, aadLength: numb
   const base = scratch(16 + total + 16);
   const heap = memoryBytes();
   heap.set(n, base);
-  copyIndexed(m, 0, heap, base + 16, aadLength + plaintextLength);
+  copyToHeap(m, 0, heap, base + 16, aadLength + plaintextLength);
   const dataAt = base + 16 + aadLength;
   core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
-  copyIndexed(heap, dataAt, m, aadLength, plaintextLength + t);
+  copyFromHeap(heap, dataAt, m, aadLength, plaintextLength + t);
   return total;
 }
 
@@ -374,11 +387,11 @@ export function openIntoWith(slot: number, message: Uint8Array, messageLength: n
   const heap = memoryBytes();
   heap.set(n, base);
   if (messageLength === m.length) heap.set(m, base + 16);
-  else copyIndexed(m, 0, heap, base + 16, messageLength);
+  else copyToHeap(m, 0, heap, base + 16, messageLength);
   const dataAt = base + 16 + aadLength;
   if (core().ccmOpen(slot, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
     throw new AuthenticationError();
   }
-  copyIndexed(heap, dataAt, o, outputAt, length);
+  copyFromHeap(heap, dataAt, o, outputAt, length);
   return length;
 }
