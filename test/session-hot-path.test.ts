@@ -240,8 +240,11 @@ describe('encodeInto and decodeInto on a CASE session', () => {
       assert.throws(() => a.encodeInto(sa, appHeader(2), payload, [] as never), { name: 'TypeError', message: /^out:/ });
       assert.throws(() => a.encodeInto(sa, appHeader(2), payload, out, Number.NaN), { name: 'TypeError', message: /^now:/ });
       assert.throws(() => b.decodeInto(out, {} as never), { name: 'TypeError', message: /^target:/ });
+      const filled = b.decodeInto(a.encode(sa, appHeader(9), payload), new lib.ReceivedMessage());
+      assert.throws(() => b.decodeInto(out, filled, undefined, Number.NaN), { name: 'TypeError', message: /^now:/ });
+      assertHoldsNoMessage(filled);
       assert.equal(a.encodeInto(sa, appHeader(2), payload, out), needed);
-      assert.equal(new DataView(out.buffer).getUint32(4, true), 502);
+      assert.equal(new DataView(out.buffer).getUint32(4, true), 503, 'after the encode of 502 above');
     } finally {
       await close();
     }

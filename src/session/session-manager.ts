@@ -767,8 +767,8 @@ export class SessionManager {
     this.#assertOpen();
     if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
     if (!(target instanceof ReceivedMessage)) throw new TypeError('target: expected a ReceivedMessage');
-    if (now !== undefined) timestampArgument(now);
     try {
+      if (now !== undefined) timestampArgument(now);
       // A well-formed clear prefix of a secure unicast message takes the allocation-free path; anything else
       // (unsecured, group, or a prefix decode refuses) goes through decode, which throws the same errors.
       const flags = datagram.length >= 4 ? datagram[0]! : 0xff;
