@@ -240,6 +240,10 @@ describe('encodeInto and decodeInto on a CASE session', () => {
       assert.throws(() => a.encodeInto(sa, appHeader(2), payload, [] as never), { name: 'TypeError', message: /^out:/ });
       assert.throws(() => a.encodeInto(sa, appHeader(2), payload, out, Number.NaN), { name: 'TypeError', message: /^now:/ });
       assert.throws(() => b.decodeInto(out, {} as never), { name: 'TypeError', message: /^target:/ });
+      // CCM with the 13-byte nonce takes at most 65535 bytes of plaintext: refused before the counter, both APIs.
+      const huge = new Uint8Array(65530);
+      assert.throws(() => a.encodeInto(sa, appHeader(2), huge, new Uint8Array(70000)), { name: 'RangeError', message: /^payload: .* got 65536/ });
+      assert.throws(() => a.encode(sa, appHeader(2), huge), { name: 'RangeError', message: /^payload:/ });
       const filled = b.decodeInto(a.encode(sa, appHeader(9), payload), new lib.ReceivedMessage());
       assert.throws(() => b.decodeInto(out, filled, undefined, Number.NaN), { name: 'TypeError', message: /^now:/ });
       assertHoldsNoMessage(filled);

@@ -300,7 +300,9 @@ function wordsOf(bytes: Uint8Array): Words {
   }
   const buffer = bytes.buffer;
   let view: Words | undefined;
-  for (let i = 0; i < WORD_VIEWS; i++) if (cachedBuffers[i] === buffer && cachedViews[i]!.length === buffer.byteLength >> 2) view = cachedViews[i];
+  for (let i = 0; i < WORD_VIEWS; i++) {
+    if (cachedBuffers[i] === buffer && cachedViews[i]!.length === buffer.byteLength >> 2) view = cachedViews[i];
+  }
   view ??= new Int32Array(buffer, 0, buffer.byteLength >> 2);
   wordOffset = (bytes.byteOffset & 3) === 0 ? bytes.byteOffset >> 2 : -1;
   cachedArrays[nextCached] = bytes;

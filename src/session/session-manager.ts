@@ -191,7 +191,9 @@ function bigintArgument(name: string, value: unknown): bigint {
 }
 
 function timestampArgument(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`now: expected a finite number of milliseconds, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`now: expected a finite number of milliseconds, got ${String(value)}`);
+  }
   return value;
 }
 
@@ -952,12 +954,12 @@ export class SessionManager {
 /** A secure unicast datagram's length: the 8-byte header (no node ids), payload header, payload and MIC. */
 const UNICAST_HEADER_LENGTH = 8;
 function secureMessageLength(payloadHeader: PayloadHeader, payload: Uint8Array): number {
-  const length = UNICAST_HEADER_LENGTH + payloadHeaderLength(payloadHeader) + payload.length + MIC_LENGTH;
+  const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
   // CCM with Matter's 13-byte nonce encrypts at most 65535 bytes: refused before a counter is used.
-  if (length - UNICAST_HEADER_LENGTH - MIC_LENGTH > 0xffff) {
-    throw new RangeError(`payload: a secure message holds at most 65535 bytes of payload header and payload, got ${length - UNICAST_HEADER_LENGTH - MIC_LENGTH}`);
+  if (plainLength > 0xffff) {
+    throw new RangeError(`payload: a secure message holds at most 65535 bytes of payload header and payload, got ${plainLength}`);
   }
-  return length;
+  return UNICAST_HEADER_LENGTH + plainLength + MIC_LENGTH;
 }
 
 /** Copies a decoded message into a ReceivedMessage (the unsecured and group paths of decodeInto). */
