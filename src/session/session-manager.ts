@@ -747,12 +747,15 @@ export class SessionManager {
   decode(datagram: Uint8Array, channel?: SessionChannel): DecodedMessage {
     this.#assertOpen();
     if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
-    const reader = new ByteReader(datagram);
-    const prefix = readClearHeaderPrefix(reader);
-    if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
-    if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+    let sessionId = secureUnicastSessionId(datagram);
+    if (sessionId === 0) {
+      const prefix = readClearHeaderPrefix(new ByteReader(datagram));
+      if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
+      if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+      sessionId = prefix.sessionId;
+    }
     // Opened and committed in one go, with no closure per message.
-    const message = this.#openSecure(datagram, prefix.sessionId);
+    const message = this.#openSecure(datagram, sessionId);
     this.#commitSecure(message.session as SecureSession, message.header.messageCounter, this.#now());
     return message;
   }
@@ -773,9 +776,7 @@ export class SessionManager {
       if (now !== undefined) timestampArgument(now);
       // A well-formed clear prefix of a secure unicast message takes the allocation-free path; anything else
       // (unsecured, group, or a prefix decode refuses) goes through decode, which throws the same errors.
-      const flags = datagram.length >= 4 ? datagram[0]! : 0xff;
-      const sessionId = flags >> 4 === 0 && (flags & 0x03) !== 3 && (datagram[3]! & 0x03) === SessionType.unicast
-        ? datagram[1]! | (datagram[2]! << 8) : 0;
+      const sessionId = secureUnicastSessionId(datagram);
       if (sessionId !== 0) {
         const session = this.#openSecureInto(datagram, sessionId, target);
         this.#commitSecure(session, target.header.messageCounter, now === undefined ? this.#now() : now);
@@ -815,7 +816,10 @@ export class SessionManager {
     const received = this.#received;
     const session = this.#openSecureInto(datagram, sessionId, received);
     const payload = resultBytes(received.payloadLength);
-    payload.set(received.payloadBytes.subarray(received.payloadOffset, received.payloadOffset + received.payloadLength));
+    const from = received.payloadBytes, at = received.payloadOffset;
+    // Short payloads by index (a subarray view would be an allocation); longer ones through a view, which copies faster.
+    if (payload.length <= 64) for (let i = 0; i < payload.length; i++) payload[i] = from[at + i]!;
+    else payload.set(from.subarray(at, at + payload.length));
     const payloadHeader = copyPayloadHeader(received.payloadHeader);
     // Views into the reused buffer must not escape: copy what the caller keeps.
     if (payloadHeader.securedExtensions) payloadHeader.securedExtensions = payloadHeader.securedExtensions.slice();
@@ -960,6 +964,18 @@ function secureMessageLength(payloadHeader: PayloadHeader, payload: Uint8Array):
     throw new RangeError(`payload: a secure message holds at most 65535 bytes of payload header and payload, got ${plainLength}`);
   }
   return UNICAST_HEADER_LENGTH + plainLength + MIC_LENGTH;
+}
+
+/**
+ * The session id of a datagram whose clear prefix is well formed (version 0, a valid destination size, unicast) and
+ * names a secure session; 0 for anything else, which the caller parses with readClearHeaderPrefix (and its errors).
+ * Reads bytes only: no reader, no prefix object per message.
+ */
+function secureUnicastSessionId(datagram: Uint8Array): number {
+  if (datagram.length < 4) return 0;
+  const flags = datagram[0]!;
+  if (flags >> 4 !== 0 || (flags & 0x03) === 3 || (datagram[3]! & 0x03) !== SessionType.unicast) return 0;
+  return datagram[1]! | (datagram[2]! << 8);
 }
 
 /** Copies a decoded message into a ReceivedMessage (the unsecured and group paths of decodeInto). */
