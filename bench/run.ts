@@ -38,13 +38,14 @@ for (const row of allocator) console.log(`${fmt(row.live).padStart(6)} live: ${f
 console.log('\nSession layer, 64-byte application payload: encode + encrypt on one side, decode + decrypt + replay check on the other');
 const roundTrip = await benchSessionRoundTrip([await matterJsRoundTrip('node:crypto'), await matterJsRoundTrip('StandardCrypto')]);
 for (const [name, rate] of Object.entries(roundTrip.rates)) {
-  const ratio = roundTrip.ratios[name];
-  console.log(`${name.padEnd(42)} ${fmt(rate).padStart(9)} messages/s  ${ratio ? `(matter-sessions is ${fmt(ratio, 1)}x)` : ''}`);
+  const ratio = roundTrip.ratios[name], ratioInto = roundTrip.ratiosInto[name];
+  console.log(`${name.padEnd(42)} ${fmt(rate).padStart(9)} messages/s  ${ratio ? `(matter-sessions is ${fmt(ratio, 1)}x; with encodeInto/decodeInto ${fmt(ratioInto!, 1)}x)` : ''}`);
 }
 const heap = await heapPerIdleSession(10_000);
 console.log(`JS heap per idle secure session, 10,000 open: ${fmt(heap.heapBytesPerSession)} bytes (+ ${heap.keySlotBytesPerSession} bytes of key slots in wasm memory)`);
 const allocation = await hotPathAllocation();
-console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.decodeBytesPerMessage)} bytes`);
+console.log(`JS heap allocated per message, 64-byte payload: encode ${fmt(allocation.fresh.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.fresh.decodeBytesPerMessage)} bytes`);
+console.log(`  encodeInto/decodeInto: encode ${fmt(allocation.reusing.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.reusing.decodeBytesPerMessage)} bytes; with \`now\` passed: encode ${fmt(allocation.reusingWithNow.encodeBytesPerMessage)} bytes, decode ${fmt(allocation.reusingWithNow.decodeBytesPerMessage)} bytes`);
 const saves = await fileStoreSaves(1000, 3);
 console.log(`Resumption-record saves with the file store, 1,000 records: ${fmt(saves.savesPerSecond)}/s (write, fsync, rename, fsync dir)`);
 
@@ -68,6 +69,7 @@ writeFileSync(file, JSON.stringify({
   session: {
     roundTripMessagesPerSecond: roundTrip.rates,
     ratioToMatterJs: roundTrip.ratios,
+    ratioToMatterJsInto: roundTrip.ratiosInto,
     heapPerIdleSession: heap,
     hotPathAllocation: allocation,
     fileStoreResumptionSaves: saves,

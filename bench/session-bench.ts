@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStore, SessionManager, resolveSessionParameters, type Fabric, type PayloadHeader, type SecureSession } from '../src/node.js';
+import { FileStore, ReceivedMessage, SessionManager, resolveSessionParameters, type Fabric, type PayloadHeader, type SecureSession } from '../src/node.js';
 import { measureMixed, pairedRatio, type Candidate } from './measure.js';
 
 const fabric = (nodeId: bigint): Fabric => ({
@@ -32,6 +32,27 @@ export async function oursRoundTrip(): Promise<Candidate & { close(): Promise<vo
   return {
     name: 'matter-sessions (encode + decode)',
     op: () => { sink ^= b.decode(a.encode(sa, PAYLOAD_HEADER, payload)).payload.length; },
+    close: async () => { if (sink < 0) console.log(sink); await a.close(); await b.close(); },
+  };
+}
+
+/**
+ * Ours with the reusing API: encodeInto a buffer, decodeInto a ReceivedMessage, the time read once per slice of
+ * 16 messages and passed as `now` (as a receive loop reads it once per wake-up).
+ */
+export async function oursRoundTripInto(): Promise<Candidate & { close(): Promise<void> }> {
+  const { a, b, sa } = await managerPair();
+  const payload = new Uint8Array(64).fill(0x5a);
+  const out = new Uint8Array(1280), received = new ReceivedMessage();
+  const datagram = out.subarray(0, a.encodeInto(sa, PAYLOAD_HEADER, payload, out));
+  let sink = 0, now = Date.now(), calls = 0;
+  return {
+    name: 'matter-sessions (encodeInto + decodeInto)',
+    op: () => {
+      if ((++calls & 15) === 0) now = Date.now();
+      a.encodeInto(sa, PAYLOAD_HEADER, payload, out, now);
+      sink ^= b.decodeInto(datagram, received, undefined, now).payloadLength;
+    },
     close: async () => { if (sink < 0) console.log(sink); await a.close(); await b.close(); },
   };
 }
@@ -77,17 +98,22 @@ export async function fileStoreSaves(records = 1000, seconds = 3): Promise<{ rec
 export interface SessionRoundTrip {
   /** messages per second, median of the rounds */
   rates: Record<string, number>;
-  /** ours / each other candidate, median of the per-round ratios */
+  /** ours (encode + decode) / each other candidate, median of the per-round ratios */
   ratios: Record<string, number>;
+  /** ours (encodeInto + decodeInto) / each other candidate, median of the per-round ratios */
+  ratiosInto: Record<string, number>;
 }
 
 export async function benchSessionRoundTrip(extra: Candidate[] = []): Promise<SessionRoundTrip> {
   const ours = await oursRoundTrip();
-  const measured = await measureMixed([ours, ...extra], { rounds: 15, sliceMs: 80, warmupMs: 400 });
+  const oursInto = await oursRoundTripInto();
+  const measured = await measureMixed([ours, oursInto, ...extra], { rounds: 15, sliceMs: 80, warmupMs: 400 });
   await ours.close();
-  const [mine, ...others] = measured;
+  await oursInto.close();
+  const [mine, mineInto, ...others] = measured;
   return {
     rates: Object.fromEntries(measured.map((m) => [m.name, m.opsPerSecond])),
     ratios: Object.fromEntries(others.map((m) => [m.name, pairedRatio(mine!, m)])),
+    ratiosInto: Object.fromEntries(others.map((m) => [m.name, pairedRatio(mineInto!, m)])),
   };
 }

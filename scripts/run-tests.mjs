@@ -76,6 +76,7 @@ const files = [
   'test/edge-node-runtimes.test.ts',
   'test/discovery.test.ts',
   'test/discovery-mdns.test.ts',
+  'test/session-hot-path.test.ts',
 ];
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {

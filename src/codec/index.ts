@@ -9,3 +9,5 @@ export * from './tlv.js';
 export {
   type StatusReport, encodeStatusReport, decodeStatusReport, GeneralStatusCode, SecureChannelStatusCode, STATUS_REPORT_OPCODE,
 } from './status-report.js';
+export { emptyMessageHeader, readMessageHeaderInto, copyMessageHeader } from './message-header.js';
+export { emptyPayloadHeader, readPayloadHeaderInto, copyPayloadHeader } from './payload-header.js';

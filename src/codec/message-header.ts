@@ -3,7 +3,7 @@
 //   message flags (version << 4 | S 0x04 | DSIZ 0x03) | session id (16) | security flags (P 0x80 | C 0x40 |
 //   MX 0x20 | session type 0x03) | message counter (32) | [source node (64)] | [destination node (64) or
 //   group (16)] | [MX: length (16) + bytes]
-import { ByteReader, writeU16, writeU32, writeU64 } from './byte-reader.js';
+import { ByteReader, readU32, writeU16, writeU32, writeU64 } from './byte-reader.js';
 import { MalformedMessageError } from './malformed-message-error.js';
 
 export const SessionType = { unicast: 0, group: 1 } as const;
@@ -114,4 +114,84 @@ export function decodeMessageHeader(bytes: Uint8Array): { header: MessageHeader;
   const reader = new ByteReader(bytes);
   const header = readMessageHeader(reader);
   return { header, length: reader.offset };
+}
+
+/** A header with every field present (absent ones undefined): one object a receive loop reuses for every message. */
+export function emptyMessageHeader(): MessageHeader {
+  return {
+    sessionId: 0, sessionType: SessionType.unicast, privacy: false, control: false, messageCounter: 0,
+    sourceNodeId: undefined, destinationNodeId: undefined, destinationGroupId: undefined, extensions: undefined,
+  };
+}
+
+function need(field: string, at: number, length: number, end: number): void {
+  if (at + length > end) throw new MalformedMessageError(field, `needs ${length} bytes, ${end - at} left`, at);
+}
+
+function u64At(bytes: Uint8Array, at: number): bigint {
+  return (BigInt(readU32(bytes, at + 4)) << 32n) | BigInt(readU32(bytes, at));
+}
+
+/**
+ * readMessageHeader into a caller's object (see emptyMessageHeader), for `bytes[0, end)`: every field is
+ * overwritten, absent ones with undefined; returns the header's length. Same checks and errors as
+ * readMessageHeader. Allocates only for what a secure unicast header rarely carries: node ids (bigints) and a
+ * view of the extensions (into `bytes`).
+ */
+export function readMessageHeaderInto(bytes: Uint8Array, end: number, target: MessageHeader): number {
+  need('message flags', 0, 1, end);
+  const flags = bytes[0]!;
+  if (flags >> 4 !== 0) throw new MalformedMessageError('message flags', `unsupported version ${flags >> 4}`, 0);
+  if ((flags & 0x03) === 3) throw new MalformedMessageError('message flags', 'reserved destination size 3', 0);
+  need('session id', 1, 2, end);
+  need('security flags', 3, 1, end);
+  const security = bytes[3]!;
+  if ((security & 0x03) > 1) throw new MalformedMessageError('security flags', `reserved session type ${security & 0x03}`, 3);
+  need('message counter', 4, 4, end);
+  target.sessionId = bytes[1]! | (bytes[2]! << 8);
+  target.sessionType = (security & 0x03) as SessionType;
+  target.privacy = (security & SECURITY_PRIVACY) !== 0;
+  target.control = (security & SECURITY_CONTROL) !== 0;
+  target.messageCounter = readU32(bytes, 4);
+  let at = 8;
+  target.sourceNodeId = undefined;
+  if (flags & FLAG_SOURCE) {
+    need('source node id', at, 8, end);
+    target.sourceNodeId = u64At(bytes, at);
+    at += 8;
+  }
+  target.destinationNodeId = undefined;
+  target.destinationGroupId = undefined;
+  if ((flags & 0x03) === DSIZ_NODE) {
+    need('destination node id', at, 8, end);
+    target.destinationNodeId = u64At(bytes, at);
+    at += 8;
+  } else if ((flags & 0x03) === DSIZ_GROUP) {
+    need('destination group id', at, 2, end);
+    target.destinationGroupId = bytes[at]! | (bytes[at + 1]! << 8);
+    at += 2;
+  }
+  target.extensions = undefined;
+  if (security & SECURITY_EXTENSIONS) {
+    need('message extensions length', at, 2, end);
+    const length = bytes[at]! | (bytes[at + 1]! << 8);
+    at += 2;
+    need('message extensions', at, length, end);
+    target.extensions = bytes.subarray(at, at + length);
+    at += length;
+  }
+  return at;
+}
+
+/** A plain copy of a header with only its present fields, as readMessageHeader makes it. */
+export function copyMessageHeader(header: MessageHeader): MessageHeader {
+  const copy: MessageHeader = {
+    sessionId: header.sessionId, sessionType: header.sessionType, privacy: header.privacy, control: header.control,
+    messageCounter: header.messageCounter,
+  };
+  if (header.sourceNodeId !== undefined) copy.sourceNodeId = header.sourceNodeId;
+  if (header.destinationNodeId !== undefined) copy.destinationNodeId = header.destinationNodeId;
+  else if (header.destinationGroupId !== undefined) copy.destinationGroupId = header.destinationGroupId;
+  if (header.extensions !== undefined) copy.extensions = header.extensions;
+  return copy;
 }

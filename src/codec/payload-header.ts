@@ -1,7 +1,8 @@
 // The payload (protocol) header (spec "Protocol Header Field Descriptions"): the first bytes of the encrypted
 // part. exchange flags (I 0x01 | A 0x02 | R 0x04 | SX 0x08 | V 0x10) | opcode | exchange id (16) |
 // [vendor id (16)] | protocol id (16) | [acknowledged message counter (32)] | [SX: length (16) + bytes]
-import { ByteReader, writeU16, writeU32 } from './byte-reader.js';
+import { ByteReader, readU32, writeU16, writeU32 } from './byte-reader.js';
+import { MalformedMessageError } from './malformed-message-error.js';
 
 export interface PayloadHeader {
   exchangeId: number;
@@ -83,4 +84,70 @@ export function decodePayloadHeader(bytes: Uint8Array): { header: PayloadHeader;
   const reader = new ByteReader(bytes);
   const header = readPayloadHeader(reader);
   return { header, length: reader.offset };
+}
+
+/** A payload header with every field present (absent ones undefined): one object a receive loop reuses. */
+export function emptyPayloadHeader(): PayloadHeader {
+  return {
+    exchangeId: 0, protocolId: 0, opcode: 0, vendorId: undefined, initiator: false, needsAck: false,
+    ackedMessageCounter: undefined, securedExtensions: undefined,
+  };
+}
+
+function need(field: string, at: number, length: number, end: number): void {
+  if (at + length > end) throw new MalformedMessageError(field, `needs ${length} bytes, ${end - at} left`, at);
+}
+
+/**
+ * readPayloadHeader into a caller's object (see emptyPayloadHeader), for `bytes[start, end)`: every field is
+ * overwritten, absent ones with undefined; returns the offset after the header. Same checks and errors as
+ * readPayloadHeader. Allocates only for secured extensions (a view into `bytes`).
+ */
+export function readPayloadHeaderInto(bytes: Uint8Array, start: number, end: number, target: PayloadHeader): number {
+  need('exchange flags', start, 1, end);
+  const flags = bytes[start]!;
+  need('protocol opcode', start + 1, 1, end);
+  need('exchange id', start + 2, 2, end);
+  target.initiator = (flags & INITIATOR) !== 0;
+  target.needsAck = (flags & NEEDS_ACK) !== 0;
+  target.opcode = bytes[start + 1]!;
+  target.exchangeId = bytes[start + 2]! | (bytes[start + 3]! << 8);
+  let at = start + 4;
+  target.vendorId = undefined;
+  if (flags & VENDOR) {
+    need('protocol vendor id', at, 2, end);
+    target.vendorId = bytes[at]! | (bytes[at + 1]! << 8);
+    at += 2;
+  }
+  need('protocol id', at, 2, end);
+  target.protocolId = bytes[at]! | (bytes[at + 1]! << 8);
+  at += 2;
+  target.ackedMessageCounter = undefined;
+  if (flags & ACK) {
+    need('acknowledged message counter', at, 4, end);
+    target.ackedMessageCounter = readU32(bytes, at);
+    at += 4;
+  }
+  target.securedExtensions = undefined;
+  if (flags & SECURED_EXTENSIONS) {
+    need('secured extensions length', at, 2, end);
+    const length = bytes[at]! | (bytes[at + 1]! << 8);
+    at += 2;
+    need('secured extensions', at, length, end);
+    target.securedExtensions = bytes.subarray(at, at + length);
+    at += length;
+  }
+  return at;
+}
+
+/** A plain copy of a payload header with only its present fields, as readPayloadHeader makes it. */
+export function copyPayloadHeader(header: PayloadHeader): PayloadHeader {
+  const copy: PayloadHeader = {
+    initiator: header.initiator, needsAck: header.needsAck, opcode: header.opcode, exchangeId: header.exchangeId,
+    protocolId: header.protocolId,
+  };
+  if (header.vendorId !== undefined) copy.vendorId = header.vendorId;
+  if (header.ackedMessageCounter !== undefined) copy.ackedMessageCounter = header.ackedMessageCounter;
+  if (header.securedExtensions !== undefined) copy.securedExtensions = header.securedExtensions;
+  return copy;
 }

@@ -256,3 +256,144 @@ export function ctrXor(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, ini
 export function liveKeySlots(): number {
   return core().keySlotsLive();
 }
+
+// ---- the allocation-free variants of the session hot path ------------------------------------------------------
+// The in-place functions above copy part of an array through a subarray view, one small allocation per call. The
+// session layer's encodeInto/decodeInto promise no allocation per message, so these copy parts index by index
+// (messages are tens to hundreds of bytes) and copy whole arrays with set(), which needs no view.
+
+// Whole 32-bit words are copied through Int32Array views when both ends are 4-byte aligned (scratch is, and so are
+// a caller's buffers made with new Uint8Array, and the result pool's views): four times fewer steps than bytes.
+// The views are kept: one over the core's memory, and a small cache for callers' arrays keyed by the Uint8Array
+// (then by its ArrayBuffer, so the result pool's many views share one), so a loop that reuses its arrays makes
+// none per message. The cache keeps at most 8 arrays alive after their last use.
+const WORD_VIEWS = 8;
+type Words = Int32Array<ArrayBufferLike>;
+const NO_WORDS: Words = new Int32Array(0);
+const cachedArrays: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(WORD_VIEWS).fill(undefined);
+const cachedBuffers: Array<ArrayBufferLike | undefined> = new Array<ArrayBufferLike | undefined>(WORD_VIEWS).fill(undefined);
+const cachedViews: Words[] = new Array<Words>(WORD_VIEWS).fill(NO_WORDS);
+/** The array's first word in its view, or -1 when it does not start on a word boundary. */
+const cachedOffsets: number[] = new Array<number>(WORD_VIEWS).fill(-1);
+let nextCached = 0;
+let heapBytes: Uint8Array | undefined;
+let heapWords: Words = NO_WORDS;
+/** Set by wordsOf: where `bytes` starts in the view it returned (-1: not word-aligned). */
+let wordOffset = 0;
+
+/** Words over the core's memory, renewed after it grew (the old view's buffer is detached). */
+function heapWordsOf(heap: Uint8Array): Words {
+  if (heap !== heapBytes) {
+    heapBytes = heap;
+    heapWords = new Int32Array(heap.buffer, 0, heap.length >> 2);
+  }
+  return heapWords;
+}
+
+/** Words over a caller's array's buffer; `wordOffset` is set to where the array starts in them. */
+function wordsOf(bytes: Uint8Array): Words {
+  for (let i = 0; i < WORD_VIEWS; i++) {
+    if (cachedArrays[i] === bytes) {
+      wordOffset = cachedOffsets[i]!;
+      return cachedViews[i]!;
+    }
+  }
+  const buffer = bytes.buffer;
+  let view: Words | undefined;
+  for (let i = 0; i < WORD_VIEWS; i++) {
+    if (cachedBuffers[i] === buffer && cachedViews[i]!.length === buffer.byteLength >> 2) view = cachedViews[i];
+  }
+  view ??= new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  wordOffset = (bytes.byteOffset & 3) === 0 ? bytes.byteOffset >> 2 : -1;
+  cachedArrays[nextCached] = bytes;
+  cachedBuffers[nextCached] = buffer;
+  cachedViews[nextCached] = view;
+  cachedOffsets[nextCached] = wordOffset;
+  nextCached = (nextCached + 1) % WORD_VIEWS;
+  return view;
+}
+
+/** `from[fromAt, + length)` into the core's memory at `heapAt`. */
+function copyToHeap(from: Uint8Array, fromAt: number, heap: Uint8Array, heapAt: number, length: number): void {
+  let i = 0;
+  if (length >= 16 && ((fromAt | heapAt) & 3) === 0) {
+    const from32 = wordsOf(from), fromWord = wordOffset + (fromAt >> 2), words = length >> 2;
+    // A view of a buffer since detached or shrunk is shorter than the range: then bytes only.
+    if (wordOffset >= 0 && fromWord + words <= from32.length) {
+      const heap32 = heapWordsOf(heap), heapWord = heapAt >> 2;
+      for (let w = 0; w < words; w++) heap32[heapWord + w] = from32[fromWord + w]!;
+      i = words << 2;
+    }
+  }
+  for (; i < length; i++) heap[heapAt + i] = from[fromAt + i]!;
+}
+
+/** The core's memory at `heapAt` into `to[toAt, + length)`. */
+function copyFromHeap(heap: Uint8Array, heapAt: number, to: Uint8Array, toAt: number, length: number): void {
+  let i = 0;
+  if (length >= 16 && ((toAt | heapAt) & 3) === 0) {
+    const to32 = wordsOf(to), toWord = wordOffset + (toAt >> 2), words = length >> 2;
+    if (wordOffset >= 0 && toWord + words <= to32.length) {
+      const heap32 = heapWordsOf(heap), heapWord = heapAt >> 2;
+      for (let w = 0; w < words; w++) to32[toWord + w] = heap32[heapWord + w]!;
+      i = words << 2;
+    }
+  }
+  for (; i < length; i++) to[toAt + i] = heap[heapAt + i]!;
+}
+
+/**
+ * As sealInPlaceWith, for a message at the start of a larger buffer: `buffer[0, aadLength)` is the AAD, the
+ * `plaintextLength` bytes after it are encrypted in place and the tag written right after them. Returns the sealed
+ * length. Validates before touching anything; allocates nothing.
+ */
+export function sealPrefixWith(slot: number, buffer: Uint8Array, aadLength: number, plaintextLength: number,
+  nonce: Uint8Array, tagLength: number): number {
+  const m = check.bytes('buffer', buffer);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('aadLength', aadLength, m.length);
+  check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
+  check.payloadFits('plaintextLength', plaintextLength, n.length);
+  const total = aadLength + plaintextLength + t;
+  if (total > m.length) throw new RangeError(`buffer: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
+
+  const base = scratch(16 + total + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  copyToHeap(m, 0, heap, base + 16, aadLength + plaintextLength);
+  const dataAt = base + 16 + aadLength;
+  core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
+  copyFromHeap(heap, dataAt, m, aadLength, plaintextLength + t);
+  return total;
+}
+
+/**
+ * Opens `message[0, messageLength)` (AAD `[0, aadLength)`, then ciphertext || tag) and writes the plaintext to
+ * `output` at `outputAt`; returns its length. `message` is never modified, and neither is `output` when the tag is
+ * wrong (AuthenticationError). Validates before touching anything; allocates nothing on success.
+ */
+export function openIntoWith(slot: number, message: Uint8Array, messageLength: number, aadLength: number,
+  nonce: Uint8Array, tagLength: number, output: Uint8Array, outputAt: number): number {
+  const m = check.bytes('message', message);
+  const n = check.nonce(nonce);
+  const t = check.tagLength(tagLength);
+  check.lengthWithin('messageLength', messageLength, m.length);
+  check.lengthWithin('aadLength', aadLength, messageLength - t);
+  const length = messageLength - aadLength - t;
+  check.payloadFits('message', length, n.length);
+  const o = check.bytes('output', output);
+  check.lengthWithin('outputAt', outputAt, o.length - length);
+
+  const base = scratch(16 + messageLength + 16);
+  const heap = memoryBytes();
+  heap.set(n, base);
+  if (messageLength === m.length) heap.set(m, base + 16);
+  else copyToHeap(m, 0, heap, base + 16, messageLength);
+  const dataAt = base + 16 + aadLength;
+  if (core().ccmOpen(slot, base, n.length, base + 16, aadLength, dataAt, length, dataAt, dataAt + length, t) !== 1) {
+    throw new AuthenticationError();
+  }
+  copyFromHeap(heap, dataAt, o, outputAt, length);
+  return length;
+}

@@ -2,7 +2,7 @@
 // object: a node may hold thousands of idle sessions, and two AesCcmKey objects with a garbage-collection backstop
 // each cost several times the JS heap of one pair. Seals with the sending key, opens with the receiving key.
 import * as check from './arguments.js';
-import { openInPlaceWith, sealInPlaceWith } from './aes-ccm-key.js';
+import { openInPlaceWith, openIntoWith, sealInPlaceWith, sealPrefixWith } from './aes-ccm-key.js';
 import { core, memoryBytes, scratch } from './wasm-module.js';
 
 function expand(key: Uint8Array): number {
@@ -126,5 +126,16 @@ export class CcmKeyPair {
   /** AesCcmKey.openInPlace with the receiving key. */
   openInPlace(message: Uint8Array, aadLength: number, nonce: Uint8Array, tagLength = 16, messageLength?: number): number {
     return openInPlaceWith(this.#slot(this.#receive), message, aadLength, nonce, tagLength, messageLength);
+  }
+
+  /** sealPrefixWith (a message at the start of a larger buffer, no allocation) with the sending key. */
+  sealPrefix(buffer: Uint8Array, aadLength: number, plaintextLength: number, nonce: Uint8Array, tagLength = 16): number {
+    return sealPrefixWith(this.#slot(this.#send), buffer, aadLength, plaintextLength, nonce, tagLength);
+  }
+
+  /** openIntoWith (plaintext into a caller's buffer, no allocation) with the receiving key. */
+  openInto(message: Uint8Array, messageLength: number, aadLength: number, nonce: Uint8Array, tagLength: number,
+    output: Uint8Array, outputAt: number): number {
+    return openIntoWith(this.#slot(this.#receive), message, messageLength, aadLength, nonce, tagLength, output, outputAt);
   }
 }

@@ -26,3 +26,5 @@ export {
   type PersistedMessageCounterOptions,
 } from './message-counters.js';
 export { TypedEvents } from './typed-events.js';
+export { ReceivedMessage } from './received-message.js';
+export { BufferTooSmallError } from './session-errors.js';

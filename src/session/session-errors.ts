@@ -53,3 +53,11 @@ export class SessionClosedError extends Error {
 export class SessionLimitError extends Error {
   override name = 'SessionLimitError';
 }
+
+/** A caller's buffer cannot hold the result; nothing was written and no message counter was used. */
+export class BufferTooSmallError extends RangeError {
+  override name = 'BufferTooSmallError';
+  constructor(readonly argument: string, readonly needed: number, readonly actual: number) {
+    super(`${argument}: expected at least ${needed} bytes, got ${actual}`);
+  }
+}

@@ -5,8 +5,15 @@ import { AuthenticationError, CcmKeyPair, KeySlotLedger, SessionIdAllocator, rea
 import { hkdfSha256 } from '../crypto/index.js';
 import { ByteReader } from '../codec/byte-reader.js';
 import { MalformedMessageError } from '../codec/malformed-message-error.js';
-import { readClearHeaderPrefix, readMessageHeader, SessionType, type MessageHeader } from '../codec/message-header.js';
-import type { PayloadHeader } from '../codec/payload-header.js';
+import {
+  copyMessageHeader, messageHeaderLength, readClearHeaderPrefix, readMessageHeader, readMessageHeaderInto, SessionType,
+  writeMessageHeader, type MessageHeader,
+} from '../codec/message-header.js';
+import { writeU16, writeU32 } from '../codec/byte-reader.js';
+import {
+  copyPayloadHeader, payloadHeaderLength, readPayloadHeaderInto, writePayloadHeader, type PayloadHeader,
+} from '../codec/payload-header.js';
+import { resultBytes } from '../core/result-pool.js';
 import { deobfuscatedCopy, MIC_LENGTH, obfuscateHeader } from '../codec/privacy-obfuscation.js';
 import { MemoryStore } from '../storage/memory-store.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -23,8 +30,10 @@ import { ResumptionRecords, type ResumptionRecord } from './resumption-records.j
 import { SecureSession, type OutgoingMessageCounter, type SecureSessionKind } from './secure-session.js';
 import type { SessionChannel } from './session-channel.js';
 import {
-  AuthenticationFailedError, DuplicateMessageError, SessionClosedError, SessionLimitError, UnknownSessionError,
+  AuthenticationFailedError, BufferTooSmallError, DuplicateMessageError, SessionClosedError, SessionLimitError,
+  UnknownSessionError,
 } from './session-errors.js';
+import { ReceivedMessage } from './received-message.js';
 import { DEFAULT_SESSION_PARAMETERS, resolveSessionParameters, type SessionParameters } from './session-parameters.js';
 import { TypedEvents } from './typed-events.js';
 import { randomEphemeralNodeId, UnsecuredSession } from './unsecured-session.js';
@@ -181,6 +190,13 @@ function bigintArgument(name: string, value: unknown): bigint {
   return value;
 }
 
+function timestampArgument(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`now: expected a finite number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
 function sessionIdArgument(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffff) {
     throw new RangeError(`${name}: expected an integer from 1 to 65535, got ${String(value)}`);
@@ -221,6 +237,8 @@ export class SessionManager {
   readonly #groupControlCounter: PersistedMessageCounter;
   readonly #records: ResumptionRecords;
   readonly #scratch = new MessageScratch();
+  /** Where decode and decodeDeferred open secure messages before copying the parts the caller keeps. */
+  readonly #received = new ReceivedMessage();
   /** One garbage-collection backstop for every session's keys (see KeySlotLedger): no weak cell per session. */
   readonly #keySlots = new KeySlotLedger(this);
   #closed = false;
@@ -616,6 +634,52 @@ export class SessionManager {
 
   #encodeSecure(session: SecureSession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
     if (session.closed) throw new SessionClosedError(session.id);
+    // Pooled (see result-pool.ts): the message is the caller's result.
+    const message = resultBytes(secureMessageLength(payloadHeader, payload));
+    this.#encodeSecureInto(session, payloadHeader, payload, message, this.#now());
+    return message;
+  }
+
+  /**
+   * As encode, writing the datagram into `out` (from index 0) instead of a new array; returns its length. The
+   * secure unicast path allocates nothing per message. `out` too small: BufferTooSmallError, and no counter is used.
+   * Unicast only (secure and unsecured sessions); group messages: encodeGroup.
+   *
+   * `now` (milliseconds, the clock option's scale) stamps the session's activity instead of reading the clock: in
+   * V8 every Date.now() returns a new 16-byte heap number, so a loop that reads the time once per batch of
+   * datagrams and passes it here allocates nothing per message.
+   */
+  encodeInto(session: AnySession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array, now?: number): number {
+    this.#assertOpen();
+    if (!(payload instanceof Uint8Array)) throw new TypeError('payload: expected a Uint8Array');
+    if (!(out instanceof Uint8Array)) throw new TypeError('out: expected a Uint8Array');
+    const stamp = now === undefined ? this.#now() : timestampArgument(now);
+    if (session instanceof SecureSession) {
+      if (session.closed) throw new SessionClosedError(session.id);
+      const length = secureMessageLength(payloadHeader, payload);
+      if (out.length < length) throw new BufferTooSmallError('out', length, out.length);
+      return this.#encodeSecureInto(session, payloadHeader, payload, out, stamp);
+    }
+    if (session instanceof UnsecuredSession) {
+      const header = this.#unsecuredHeader(session);
+      const length = messageHeaderLength(header) + payloadHeaderLength(payloadHeader) + payload.length;
+      if (out.length < length) throw new BufferTooSmallError('out', length, out.length);
+      header.messageCounter = this.#unsecuredCounter.next();
+      session.lastActivity = stamp;
+      out.set(payload, writePayloadHeader(out, writeMessageHeader(out, 0, header), payloadHeader));
+      return length;
+    }
+    throw new TypeError('session: expected a SecureSession or an UnsecuredSession (group messages: encodeGroup)');
+  }
+
+  /**
+   * Writes and seals a secure unicast message into `out[0, secureMessageLength)`, which the caller checked fits:
+   * the header (no node ids: the session id names the peer), the payload header and payload, then the MIC. No
+   * header object, no view: nothing allocated. The counter is taken last among the checks, so a refusal uses none.
+   */
+  #encodeSecureInto(session: SecureSession, payloadHeader: PayloadHeader, payload: Uint8Array, out: Uint8Array,
+    now: number): number {
+    const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
     let counter: number;
     try {
       counter = session.counter.next();
@@ -623,24 +687,29 @@ export class SessionManager {
       if (error instanceof CounterExhaustedError) this.events.emit('counterExhausted', session);
       throw error;
     }
-    const header: MessageHeader = {
-      sessionId: session.peerSessionId, sessionType: SessionType.unicast, privacy: false, control: false,
-      messageCounter: counter,
-    };
-    const { message, headerLength, plainLength } = writePlainMessage(header, payloadHeader, payload, true);
+    out[0] = 0; // version 0, no source node, no destination
+    writeU16(out, 1, session.peerSessionId);
+    out[3] = SessionType.unicast; // security flags: no privacy, control or extensions
+    writeU32(out, 4, counter);
+    out.set(payload, writePayloadHeader(out, UNICAST_HEADER_LENGTH, payloadHeader));
     const sender = session.sendNonceId;
-    sealMessage(this.#scratch, session.keys, header, sender.low, sender.high, message, headerLength, plainLength);
-    session.lastActivity = this.#now();
-    return message;
+    const nonce = this.#scratch.nonceFor(SessionType.unicast, counter, sender.low, sender.high);
+    const length = session.keys.sealPrefix(out, UNICAST_HEADER_LENGTH, plainLength, nonce, MIC_LENGTH);
+    session.lastActivity = now;
+    return length;
   }
 
-  #encodeUnsecured(session: UnsecuredSession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
-    const header: MessageHeader = {
-      sessionId: 0, sessionType: SessionType.unicast, privacy: false, control: false,
-      messageCounter: this.#unsecuredCounter.next(),
+  #unsecuredHeader(session: UnsecuredSession): MessageHeader {
+    return {
+      sessionId: 0, sessionType: SessionType.unicast, privacy: false, control: false, messageCounter: 0,
       // The initiator names itself as source, the responder names the initiator as destination.
       ...(session.isInitiator ? { sourceNodeId: session.ephemeralNodeId } : { destinationNodeId: session.ephemeralNodeId }),
     };
+  }
+
+  #encodeUnsecured(session: UnsecuredSession, payloadHeader: PayloadHeader, payload: Uint8Array): Uint8Array {
+    const header = this.#unsecuredHeader(session);
+    header.messageCounter = this.#unsecuredCounter.next();
     session.lastActivity = this.#now();
     return writePlainMessage(header, payloadHeader, payload, false).message;
   }
@@ -678,14 +747,46 @@ export class SessionManager {
   decode(datagram: Uint8Array, channel?: SessionChannel): DecodedMessage {
     this.#assertOpen();
     if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
-    const reader = new ByteReader(datagram);
-    const prefix = readClearHeaderPrefix(reader);
-    if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
-    if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
-    // The hot path: opened and committed in one go, with no closure per message.
-    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
-    this.#commitSecure(message.session as SecureSession, message.header.messageCounter);
+    let sessionId = secureUnicastSessionId(datagram);
+    if (sessionId === 0) {
+      const prefix = readClearHeaderPrefix(new ByteReader(datagram));
+      if ((prefix.security & 0x03) === SessionType.group) return this.#decodeGroup(datagram);
+      if (prefix.sessionId === 0) return this.#decodeUnsecured(datagram, channel);
+      sessionId = prefix.sessionId;
+    }
+    // Opened and committed in one go, with no closure per message.
+    const message = this.#openSecure(datagram, sessionId);
+    this.#commitSecure(message.session as SecureSession, message.header.messageCounter, this.#now());
     return message;
+  }
+
+  /**
+   * As decode, filling the caller's `target` instead of returning new objects; returns `target`. A secure unicast
+   * message allocates nothing per message: its headers are written into target's header objects and its payload
+   * into target's buffer (`payloadBytes[payloadOffset, + payloadLength)`), all valid until the next decodeInto with
+   * this target. Unsecured and group messages are decoded as decode does and copied in (they allocate). Same
+   * errors as decode, nothing committed on error, and after an error target holds no message (session undefined).
+   * `now` as for encodeInto (secure messages; the other paths read the clock).
+   */
+  decodeInto(datagram: Uint8Array, target: ReceivedMessage, channel?: SessionChannel, now?: number): ReceivedMessage {
+    this.#assertOpen();
+    if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram: expected a Uint8Array');
+    if (!(target instanceof ReceivedMessage)) throw new TypeError('target: expected a ReceivedMessage');
+    try {
+      if (now !== undefined) timestampArgument(now);
+      // A well-formed clear prefix of a secure unicast message takes the allocation-free path; anything else
+      // (unsecured, group, or a prefix decode refuses) goes through decode, which throws the same errors.
+      const sessionId = secureUnicastSessionId(datagram);
+      if (sessionId !== 0) {
+        const session = this.#openSecureInto(datagram, sessionId, target);
+        this.#commitSecure(session, target.header.messageCounter, now === undefined ? this.#now() : now);
+        return target;
+      }
+      return fillReceived(target, this.decode(datagram, channel));
+    } catch (error) {
+      target.clear();
+      throw error;
+    }
   }
 
   /**
@@ -700,8 +801,8 @@ export class SessionManager {
     const prefix = readClearHeaderPrefix(reader);
     if ((prefix.security & 0x03) === SessionType.group) return { message: this.#decodeGroup(datagram), commit: noop };
     if (prefix.sessionId === 0) return { message: this.#decodeUnsecured(datagram, channel), commit: noop };
-    const message = this.#openSecure(datagram, reader, prefix.sessionId, prefix.security);
-    return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter) };
+    const message = this.#openSecure(datagram, prefix.sessionId);
+    return { message, commit: () => this.#commitSecure(message.session as SecureSession, message.header.messageCounter, this.#now()) };
   }
 
   /** The session id a datagram names (0 for unsecured, the group session id for groups), from its clear header. */
@@ -710,37 +811,62 @@ export class SessionManager {
     return datagram[1]! | (datagram[2]! << 8);
   }
 
-  /** Checks the counter against the window (without committing) and authenticates and decrypts. */
-  #openSecure(datagram: Uint8Array, reader: ByteReader, sessionId: number, security: number): DecodedMessage {
+  /** #openSecureInto, then copies of what the caller keeps (the received message is reused). */
+  #openSecure(datagram: Uint8Array, sessionId: number): DecodedMessage {
+    const received = this.#received;
+    const session = this.#openSecureInto(datagram, sessionId, received);
+    const payload = resultBytes(received.payloadLength);
+    const from = received.payloadBytes, at = received.payloadOffset;
+    // Short payloads by index (a subarray view would be an allocation); longer ones through a view, which copies faster.
+    if (payload.length <= 64) for (let i = 0; i < payload.length; i++) payload[i] = from[at + i]!;
+    else payload.set(from.subarray(at, at + payload.length));
+    const payloadHeader = copyPayloadHeader(received.payloadHeader);
+    // Views into the reused buffer must not escape: copy what the caller keeps.
+    if (payloadHeader.securedExtensions) payloadHeader.securedExtensions = payloadHeader.securedExtensions.slice();
+    return { session, header: copyMessageHeader(received.header), payloadHeader, payload };
+  }
+
+  /**
+   * Checks the counter against the window (without committing), authenticates and decrypts into `target`'s
+   * buffer, and reads the payload header from there. Errors carry copies of the headers (target is reused).
+   */
+  #openSecureInto(datagram: Uint8Array, sessionId: number, target: ReceivedMessage): SecureSession {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new UnknownSessionError(sessionId);
+    const header = target.header;
+    const headerLength = readMessageHeaderInto(datagram, datagram.length, header);
     // The SDK drops secure unicast messages with the privacy flag: privacy is defined for groups only.
-    if (security & 0x80) throw new MalformedMessageError('security flags', 'privacy flag on a unicast message', 3);
-    reader.offset = 0; // the caller's reader, which read the clear prefix: one reader per message
-    const header = readMessageHeader(reader);
-    const headerLength = reader.offset;
+    if (header.privacy) throw new MalformedMessageError('security flags', 'privacy flag on a unicast message', 3);
     if (datagram.length < headerLength + MIC_LENGTH) {
       throw new MalformedMessageError('message', `no room for the ${MIC_LENGTH}-byte MIC`, headerLength);
     }
-    const verdict = session.peerWindow.verify(header.messageCounter);
-    if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, header, undefined);
+    const counter = header.messageCounter;
+    const verdict = session.peerWindow.verify(counter);
+    if (verdict === 'rejected') throw new DuplicateMessageError(sessionId, copyMessageHeader(header), undefined);
+    const plain = target.reserve(datagram.length - headerLength - MIC_LENGTH);
+    // The nonce's security flags are the header's known flags (reserved bits dropped, as securityFlags does).
+    const nonce = this.#scratch.nonceFor(datagram[3]! & 0xe3, counter, session.receiveNonceLow, session.receiveNonceHigh);
     let plainLength: number;
     try {
-      plainLength = openMessage(this.#scratch, session.keys, header, session.receiveNonceLow, session.receiveNonceHigh,
-        datagram, headerLength);
+      plainLength = session.keys.openInto(datagram, datagram.length, headerLength, nonce, MIC_LENGTH, plain, 0);
     } catch (error) {
       if (error instanceof AuthenticationError) throw new AuthenticationFailedError(sessionId);
       throw error;
     }
-    const { payloadHeader, payload } = splitPayload(this.#scratch.opened, headerLength, headerLength + plainLength);
-    if (verdict === 'duplicate') throw new DuplicateMessageError(sessionId, header, payloadHeader);
-    return { session, header, payloadHeader, payload };
+    const payloadAt = readPayloadHeaderInto(plain, 0, plainLength, target.payloadHeader);
+    if (verdict === 'duplicate') {
+      throw new DuplicateMessageError(sessionId, copyMessageHeader(header), copyPayloadHeader(target.payloadHeader));
+    }
+    target.payloadOffset = payloadAt;
+    target.payloadLength = plainLength - payloadAt;
+    target.session = session;
+    return session;
   }
 
   /** An authentic message's counter enters the window; the session was active just now. */
-  #commitSecure(session: SecureSession, counter: number): void {
+  #commitSecure(session: SecureSession, counter: number, now: number): void {
     session.peerWindow.commit(counter);
-    session.lastActivity = session.lastPeerActivity = this.#now();
+    session.lastActivity = session.lastPeerActivity = now;
     if (session.state === 'defunct') session.state = 'active';
   }
 
@@ -827,6 +953,46 @@ export class SessionManager {
     await this.#groupReception.flush();
     this.#ids.dispose();
   }
+}
+
+/** A secure unicast datagram's length: the 8-byte header (no node ids), payload header, payload and MIC. */
+const UNICAST_HEADER_LENGTH = 8;
+function secureMessageLength(payloadHeader: PayloadHeader, payload: Uint8Array): number {
+  const plainLength = payloadHeaderLength(payloadHeader) + payload.length;
+  // CCM with Matter's 13-byte nonce encrypts at most 65535 bytes: refused before a counter is used.
+  if (plainLength > 0xffff) {
+    throw new RangeError(`payload: a secure message holds at most 65535 bytes of payload header and payload, got ${plainLength}`);
+  }
+  return UNICAST_HEADER_LENGTH + plainLength + MIC_LENGTH;
+}
+
+/**
+ * The session id of a datagram whose clear prefix is well formed (version 0, a valid destination size, unicast) and
+ * names a secure session; 0 for anything else, which the caller parses with readClearHeaderPrefix (and its errors).
+ * Reads bytes only: no reader, no prefix object per message.
+ */
+function secureUnicastSessionId(datagram: Uint8Array): number {
+  if (datagram.length < 4) return 0;
+  const flags = datagram[0]!;
+  if (flags >> 4 !== 0 || (flags & 0x03) === 3 || (datagram[3]! & 0x03) !== SessionType.unicast) return 0;
+  return datagram[1]! | (datagram[2]! << 8);
+}
+
+/** Copies a decoded message into a ReceivedMessage (the unsecured and group paths of decodeInto). */
+function fillReceived(target: ReceivedMessage, message: DecodedMessage): ReceivedMessage {
+  const h = target.header, m = message.header;
+  h.sessionId = m.sessionId; h.sessionType = m.sessionType; h.privacy = m.privacy; h.control = m.control;
+  h.messageCounter = m.messageCounter; h.sourceNodeId = m.sourceNodeId; h.destinationNodeId = m.destinationNodeId;
+  h.destinationGroupId = m.destinationGroupId; h.extensions = m.extensions;
+  const p = target.payloadHeader, q = message.payloadHeader;
+  p.exchangeId = q.exchangeId; p.protocolId = q.protocolId; p.opcode = q.opcode; p.vendorId = q.vendorId;
+  p.initiator = q.initiator; p.needsAck = q.needsAck; p.ackedMessageCounter = q.ackedMessageCounter;
+  p.securedExtensions = q.securedExtensions;
+  target.reserve(message.payload.length).set(message.payload);
+  target.payloadOffset = 0;
+  target.payloadLength = message.payload.length;
+  target.session = message.session;
+  return target;
 }
 
 /** The de-obfuscated header followed by the original (never obfuscated) ciphertext and MIC. */
