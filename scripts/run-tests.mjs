@@ -53,6 +53,7 @@ const files = [
   'test/edge.test.ts',
   'test/edge-runtimes.test.ts',
   'test/edge-fleet.test.ts',
+  'test/edge-case-resumption.test.ts',
   'test/edge-fleet-store-loss.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
