@@ -105,6 +105,7 @@ export class CaseResponder {
       await exchange.send(SecureChannelOpcode.statusReport, encodeStatusReport(busy(this.#busyWaitMs)), { reliable: false })
         .catch(() => {});
       await exchange.close();
+      this.#options.onFailure?.(new CaseError('busy', `${this.#maxConcurrent} CASE handshakes in progress: Sigma1 answered Busy`));
       return;
     }
     this.#inProgress++;
