@@ -54,6 +54,7 @@ const files = [
   'test/edge-runtimes.test.ts',
   'test/edge-fleet.test.ts',
   'test/edge-case-resumption.test.ts',
+  'test/device-pase-access.test.ts',
   'test/edge-fleet-store-loss.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
