@@ -56,6 +56,7 @@ const files = [
   'test/edge-case-resumption.test.ts',
   'test/device-pase-access.test.ts',
   'test/edge-udp-peers.test.ts',
+  'test/cli-subscribe.test.ts',
   'test/edge-fleet-store-loss.test.ts',
   'test/web-bluetooth-e2e.test.ts',
   'test/web-edge-e2e.test.ts',
