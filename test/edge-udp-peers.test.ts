@@ -108,7 +108,17 @@ describe('UDP peers at an edge realm are bounded', { timeout: 180_000 }, () => {
       await first.invoke(1n, { endpoint: 1, ...lib.onOff.toggle() });
       assert.equal(lib.tlvToPlainValue(await first.read(1n, onOffPath)), true);
       assert.equal((await first.connect(1n)).session, session, 'the same session all along');
-      // A new controller still commissions the realm over UDP (a second fabric) and reads.
+      // A new controller still commissions the realm over UDP (a second fabric) and reads, once the PASE responder
+      // has a slot to give: the flood's handshakes hold theirs while they send PBKDFParamResponse to the strangers
+      // (the PASE responder's own bound, src/protocol/pase/handshake-slots.ts; it answers Busy meanwhile).
+      const realm = (await server.edge.realm('yard'))!;
+      const drained = Date.now();
+      const slotFree = () => {
+        const h = realm.pase.handshakes;
+        return h.pending < h.capacity || h.awaitingPake1 + h.awaitingPake3 > 0;
+      };
+      while (!slotFree() && Date.now() - drained < 60_000) await new Promise((r) => setTimeout(r, 100));
+      t.diagnostic(`a PASE slot was free ${Date.now() - drained} ms after the flood`);
       await second.commission({ address, passcode, nodeId: 2n });
       assert.equal(lib.tlvToPlainValue(await second.read(2n, onOffPath)), true);
     } finally {
