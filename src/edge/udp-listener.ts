@@ -60,15 +60,17 @@ export async function listenRealmUdp(realm: EdgeRealm, options: RealmUdpOptions 
   const withoutSession = new Map<UdpPeerChannel, true>();
   const secureSessions = new Map<UdpPeerChannel, number>();
   const watched = new WeakSet<UdpPeerChannel>();
+  const watch = (channel: UdpPeerChannel) => {
+    if (watched.has(channel)) return;
+    watched.add(channel);
+    channel.onClose(() => {
+      withoutSession.delete(channel);
+      secureSessions.delete(channel);
+    });
+  };
   const track = (channel: UdpPeerChannel) => {
     if (secureSessions.has(channel)) return;
-    if (!watched.has(channel)) {
-      watched.add(channel);
-      channel.onClose(() => {
-        withoutSession.delete(channel);
-        secureSessions.delete(channel);
-      });
-    }
+    watch(channel);
     // Deleted and set again: heard from now, so the most recent in the map's order.
     withoutSession.delete(channel);
     withoutSession.set(channel, true);
@@ -81,7 +83,7 @@ export async function listenRealmUdp(realm: EdgeRealm, options: RealmUdpOptions 
   const onOpened = (session: SecureSession) => {
     const channel = session.channel;
     if (!(channel instanceof UdpPeerChannel) || channel.closed) return;
-    if (!secureSessions.has(channel) && !withoutSession.has(channel)) track(channel);
+    watch(channel);
     withoutSession.delete(channel);
     secureSessions.set(channel, (secureSessions.get(channel) ?? 0) + 1);
   };
