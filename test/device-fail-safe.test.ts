@@ -75,8 +75,10 @@ describe('device: the fail-safe and its rollback', { timeout: 120_000 }, () => {
     try {
       const pase = await lib.establishPase(c.exchanges, c.channel, { passcode: 20202021 });
       const csrNonce = crypto.getRandomValues(new Uint8Array(32));
-      await assert.rejects(c.call(pase, OC.csrRequest, { csrNonce }), status(lib.InteractionModelStatus.failsafeRequired));
-      await assert.rejects(c.call(pase, OC.addTrustedRootCertificate, { rootCaCertificate: c.fabric.rcac }), status(lib.InteractionModelStatus.failsafeRequired));
+      // Before ArmFailSafe the PASE session has no Administer (spec §6.6.2.9: it comes with the commissioning's
+      // fail-safe), so the access check refuses these before their own FAILSAFE_REQUIRED check is reached.
+      await assert.rejects(c.call(pase, OC.csrRequest, { csrNonce }), status(lib.InteractionModelStatus.unsupportedAccess));
+      await assert.rejects(c.call(pase, OC.addTrustedRootCertificate, { rootCaCertificate: c.fabric.rcac }), status(lib.InteractionModelStatus.unsupportedAccess));
 
       const armed = await c.call(pase, GC.armFailSafe, { expiryLengthSeconds: 60, breadcrumb: 5n });
       assert.equal(armed.errorCode, lib.CommissioningErrorCode.ok);

@@ -18,6 +18,7 @@ import { WebSocket } from 'ws';
 import { fieldsFromJson, FieldsJsonError } from './fields-json.js';
 import { UsageError } from './usage-error.js';
 import { checkEndpointUrl, parseHostPort, parseTimeout } from './cli-arguments.js';
+import { SUBSCRIBE_USAGE } from './subscribe-usage.js';
 
 export const CONTROLLER_USAGE = `  matter-sessions commission (--udp HOST:PORT | --http URL | --ws URL) --passcode N --data DIR [--node-id ID] [--attestation report|reject]
   matter-sessions invoke --node ID --data DIR [--udp HOST:PORT | --http URL | --ws URL] ENDPOINT/CLUSTER/COMMAND [--fields JSON] [--timed MS]
@@ -28,9 +29,10 @@ export const CONTROLLER_USAGE = `  matter-sessions commission (--udp HOST:PORT |
     --attestation  report (default): commission a device whose attestation has findings, listing them; reject: refuse it
     --fields       command fields as JSON keyed by field id, e.g. {"0": 60, "1": 0}; {"bytes": "hex"} for octets
     --timed        send a TimedRequest of MS first (commands with the timed quality)
-    --timeout      how long to wait for each answer, in ms (default 10000)`;
+    --timeout      how long to wait for each answer, in ms (default 10000)
+${SUBSCRIBE_USAGE}`;
 
-function parseNodeId(flag: string, value: string | undefined): bigint {
+export function parseNodeId(flag: string, value: string | undefined): bigint {
   if (value === undefined) throw new UsageError(`${flag} is required`);
   if (!/^(\d+|0x[0-9a-f]+)$/i.test(value)) throw new UsageError(`${flag}: expected a node id in decimal or 0x hex, got "${value}"`);
   const id = BigInt(value);
@@ -44,7 +46,7 @@ async function parseUdp(value: string): Promise<NodeAddress> {
 }
 
 /** At most one of --udp, --http, --ws (exactly one when `required`): the node's address. */
-async function parseAddress(values: { udp?: string | undefined; http?: string | undefined; ws?: string | undefined }, required: boolean): Promise<NodeAddress | undefined> {
+export async function parseAddress(values: { udp?: string | undefined; http?: string | undefined; ws?: string | undefined }, required: boolean): Promise<NodeAddress | undefined> {
   const given = [values.udp, values.http, values.ws].filter((v) => v !== undefined);
   if (given.length > 1) throw new UsageError('give one of --udp HOST:PORT, --http URL and --ws URL');
   if (given.length === 0) {
@@ -58,7 +60,7 @@ async function parseAddress(values: { udp?: string | undefined; http?: string | 
 }
 
 
-function parseCommandPath(text: string | undefined, what: 'COMMAND' | 'ATTRIBUTE') {
+export function parseCommandPath(text: string | undefined, what: 'COMMAND' | 'ATTRIBUTE') {
   if (text === undefined) throw new UsageError(`ENDPOINT/CLUSTER/${what} is required`);
   try {
     const { endpoint, cluster, attribute } = parseAttributePath(text);
@@ -68,7 +70,7 @@ function parseCommandPath(text: string | undefined, what: 'COMMAND' | 'ATTRIBUTE
   }
 }
 
-async function withController<T>(data: string | undefined, timeoutMs: number, work: (controller: MatterController) => Promise<T>): Promise<T> {
+export async function withController<T>(data: string | undefined, timeoutMs: number, work: (controller: MatterController) => Promise<T>): Promise<T> {
   if (data === undefined) throw new UsageError('--data DIR is required (the controller keeps its fabric there)');
   const storage = await FileStore.open(data);
   const controller = await MatterController.open({ storage, transport: edgeControllerTransport({

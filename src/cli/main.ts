@@ -11,6 +11,7 @@ import {
   tlvToPlainValue, UdpTransport, WebSocketClientChannel, type ConcreteAttributePath, type MessageChannel,
 } from '../node.js';
 import { commissionCommand, CONTROLLER_USAGE, invokeCommand, readCommand } from './controller-commands.js';
+import { subscribeCommand } from './subscribe-command.js';
 import { UsageError } from './usage-error.js';
 import { checkEndpointUrl, parseHostPort, parsePasscode, parseTimeout } from './cli-arguments.js';
 import { EndpointError } from './endpoint-errors.js';
@@ -133,8 +134,12 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const commands: Record<string, (args: string[]) => Promise<object | 'help'>> = {
+    const commands: Record<string, (args: string[]) => Promise<object | 'help' | undefined>> = {
       pair, commission: commissionCommand, invoke: invokeCommand, read: readCommand,
+      // Prints its reports as they come (one JSON line each) and returns nothing more to print.
+      subscribe: async (args) => { await subscribeCommand(args, (line) => process.stdout.write(JSON.stringify(line, jsonValue) + '\n'));
+        return undefined;
+      },
     };
     const run = command === undefined ? undefined : commands[command];
     if (!run) throw new UsageError(command === undefined ? 'a command is required' : `unknown command "${command}"`);
@@ -143,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    process.stdout.write(JSON.stringify(result, jsonValue) + '\n');
+    if (result !== undefined) process.stdout.write(JSON.stringify(result, jsonValue) + '\n');
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -7,6 +7,8 @@ import type { CommandInvocation } from '../clusters/cluster-definition.js';
 import { OperationalCredentialsCluster as OperationalCredentials } from '../clusters/operational-credentials.js';
 import { invoke, type InvokeResult } from '../interaction/invoke-client.js';
 import { readAttribute } from '../interaction/read-client.js';
+import { subscribe, type SubscribeOptions, type Subscription } from '../interaction/subscribe-client.js';
+import type { AttributePath } from '../interaction/attribute-path.js';
 import { writeAttribute } from '../interaction/write-client.js';
 import type { ConcreteAttributePath } from '../interaction/attribute-path-syntax.js';
 import { establishCase } from '../protocol/case/case-initiator.js';
@@ -130,6 +132,17 @@ export class MatterController {
   async read(nodeId: bigint, path: ConcreteAttributePath): Promise<TlvElement> {
     const { session } = await this.connect(nodeId);
     return readAttribute(this.exchanges, session, path, { timeoutMs: this.#timeoutMs });
+  }
+
+  /**
+   * Subscribes to attributes of a node (spec §8.5 Subscribe Interaction) over its CASE session: resolves once the
+   * priming report is in (`subscription.priming`); later reports come through `options.onReport` or by iterating.
+   * The subscription ends with the session (close(), a node gone) or by `cancel()`.
+   */
+  async subscribe(nodeId: bigint, paths: readonly AttributePath[], options: Omit<SubscribeOptions, 'timeoutMs'> = {}): Promise<Subscription> {
+    if (!Array.isArray(paths) || paths.length === 0) throw new TypeError('paths: expected a non-empty array of attribute paths');
+    const { session } = await this.connect(nodeId);
+    return subscribe(this.exchanges, session, paths, { ...options, timeoutMs: this.#timeoutMs });
   }
 
   async write(nodeId: bigint, path: ConcreteAttributePath, value: TlvElement, options: { timedRequestTimeoutMs?: number } = {}): Promise<void> {

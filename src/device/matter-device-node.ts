@@ -289,11 +289,26 @@ export class MatterDeviceNode implements DeviceContext {
   }
 
   #authorize(context: InteractionContext, path: AccessPath, privilege: Privilege): boolean {
-    // Spec §6.6.2.9: the PASE commissioning channel has implicit Administer; the ACL is for CASE.
-    if (context.authMode === 'pase') return true;
+    if (context.authMode === 'pase') return this.#paseAllows(context, path, privilege);
     const fabricIndex = context.fabricIndex;
     if (fabricIndex === undefined) return false;
     return aclAllows(this.fabrics.acl(), context, fabricIndex, path, privilege, (endpoint) => this.#deviceTypes.get(endpoint) ?? []);
+  }
+
+  /**
+   * What a PASE session may do. Spec §6.6.2.9 (bootstrapping of the ACL): the commissioning channel holds an implicit
+   * Administer privilege that is temporary: §11.10.7.6 (CommissioningComplete, step 3) and §11.10.7.2.2 (fail-safe
+   * expiry) revoke it. It is tied here to the fail-safe the session itself armed: from ArmFailSafe over this session
+   * to CommissioningComplete or the rollback, the session administers the node (CSR, AddNOC, the ACL...). Without
+   * it, a PASE session may read what View allows (a commissioner reads Basic Information and BasicCommissioningInfo
+   * before arming; an edge realm's passcode clients read the node over PASE) and invoke ArmFailSafe, which begins a
+   * commissioning; nothing else: no command of an app endpoint, no write, no other administration.
+   */
+  #paseAllows(context: InteractionContext, path: AccessPath, privilege: Privilege): boolean {
+    if (this.failSafe.context?.session === context.session) return true;
+    if (path.command === undefined) return privilege === 'view';
+    return path.endpoint === 0 && path.cluster === GeneralCommissioningCluster.id
+      && path.command === GeneralCommissioningCluster.commands.armFailSafe.id;
   }
 
   #serveEndpoints(options: MatterDeviceNodeOptions): void {

@@ -62,6 +62,10 @@ export class EdgeMetrics {
   readonly failedConfirmations = new Counter();
   readonly handshakesPending = new Gauge();
   readonly handshakeFailures = new Counter();
+  // CASE at each realm that is a Matter node (src/protocol/case/case-responder.ts): sessions made, by how, and
+  // handshakes that made none, by the CaseError's failure.
+  readonly caseHandshakes = new Counter();
+  readonly caseHandshakeFailures = new Counter();
   readonly #samplers: Array<() => void> = [];
 
   /** `sample` refreshes gauges just before each render. */
@@ -102,6 +106,8 @@ export class EdgeMetrics {
     counter('matter_pase_failed_confirmations_total', 'PASE handshakes that got Pake2 and did not confirm the passcode.', this.failedConfirmations);
     gauge('matter_pase_handshakes_pending', 'PASE handshakes held now (bounded by the realm\'s slots).', this.handshakesPending);
     counter('matter_pase_handshake_failures_total', 'PASE handshakes that produced no session, by failure (evicted: its slot went to a newcomer; refused-busy: window closed or no slot).', this.handshakeFailures);
+    counter('matter_case_handshakes_total', 'CASE sessions established, by outcome (full: Sigma1-2-3; resumed: Sigma2_Resume from a resumption record).', this.caseHandshakes);
+    counter('matter_case_handshake_failures_total', 'CASE handshakes that produced no session, by failure (no-shared-trust-roots, bad-signature, bad-mic, untrusted-chain, busy, timeout, protocol...).', this.caseHandshakeFailures);
     return lines.join('\n') + '\n';
   }
 }

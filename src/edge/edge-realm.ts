@@ -162,10 +162,18 @@ export class EdgeRealm {
       vendorName: 'matter-sessions', vendorId: 0xfff1, productName: 'matter-sessions edge', productId: 0x8000,
       ...config.basicInformation,
     }));
+    // Both outcomes are shown from the start (at 0), so a dashboard's rate has a series before the first session.
+    const caseFull = { ...realm, outcome: 'full' };
+    const caseResumed = { ...realm, outcome: 'resumed' };
+    if (config.node) for (const labels of [caseFull, caseResumed]) metrics.caseHandshakes.inc(labels, 0);
     const node = config.node ? await createRealmNode(config.node, {
       realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
+      onCaseSession: (resumed) => metrics.caseHandshakes.inc(resumed ? caseResumed : caseFull),
       // A failed CASE handshake is what strangers and stale records produce: debug, as PASE's uncounted failures.
-      onCaseFailure: (error) => log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message }),
+      onCaseFailure: (error) => {
+        metrics.caseHandshakeFailures.inc({ ...realm, failure: error.failure });
+        log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message });
+      },
     }) : undefined;
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
     edgeRealm.node = node;

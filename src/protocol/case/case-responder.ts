@@ -105,6 +105,7 @@ export class CaseResponder {
       await exchange.send(SecureChannelOpcode.statusReport, encodeStatusReport(busy(this.#busyWaitMs)), { reliable: false })
         .catch(() => {});
       await exchange.close();
+      this.#options.onFailure?.(new CaseError('busy', `${this.#maxConcurrent} CASE handshakes in progress: Sigma1 answered Busy`));
       return;
     }
     this.#inProgress++;
@@ -184,6 +185,18 @@ export class CaseResponder {
         peerNodeId: record.peerNodeId, fabricIndex: record.fabricIndex, caseAuthenticatedTags: record.caseAuthenticatedTags,
         sessionParameters: sigma1.initiatorSessionParams ?? record.peerSessionParameters, channel: this.#channel(exchange),
       });
+      // The new id is stored before Sigma2_Resume carries it (spec §4.14.2.2.2: the next Sigma1 names the id the
+      // last Sigma2_Resume gave): the initiator may resume again as soon as it has sent its report, before that
+      // report is even read here, and must find the record. The old id resumes nothing from now on.
+      try {
+        await sessions.saveResumptionRecord({
+          fabricIndex: record.fabricIndex, peerNodeId: record.peerNodeId, resumptionId: newResumptionId, sharedSecret,
+          caseAuthenticatedTags: record.caseAuthenticatedTags, peerSessionParameters: session.peerParameters,
+        });
+      } catch (error) {
+        return await this.#refuse(exchange, INVALID_PARAMETER,
+          new CaseError('protocol', `the resumption record could not be stored: ${(error as Error).message}`, { cause: error }));
+      }
       await exchange.send(SecureChannelOpcode.sigma2Resume, encodeSigma2Resume({
         resumptionId: newResumptionId, sigma2ResumeMic: sigma2ResumeMic(sharedSecret, sigma1.initiatorRandom, newResumptionId),
         responderSessionId: localSessionId, responderSessionParams: this.#options.sessionParameters ?? sessions.parameters,
@@ -191,11 +204,6 @@ export class CaseResponder {
       const reply = await expectCaseMessage(exchange, [SecureChannelOpcode.statusReport], 'the StatusReport', this.#timeoutMs);
       const status = parse(() => decodeStatusReport(reply.payload));
       if (!isStatusSuccess(status)) throw failureFromStatus(status, 'Success after Sigma2_Resume');
-      // Both sides now hold the new id; the old one resumes nothing any more.
-      await sessions.saveResumptionRecord({
-        fabricIndex: record.fabricIndex, peerNodeId: record.peerNodeId, resumptionId: newResumptionId, sharedSecret,
-        caseAuthenticatedTags: record.caseAuthenticatedTags, peerSessionParameters: session.peerParameters,
-      });
       return { session };
     } catch (error) {
       if (session) sessions.removeSession(session.id, 'removed');
