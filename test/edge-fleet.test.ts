@@ -236,7 +236,8 @@ describe('what a fleet leaves in Redis', { timeout: 60_000 }, () => {
     for (const key of keys) {
       const ttl = await ttlOf(key);
       assert.ok(ttl > 0, `${key} has no expiry (${ttl})`);
-      const limit = key.startsWith('left:realm/home/resumption/') ? 30 * 86_400_000
+      // Records and their id index (resumption-id/) expire together.
+      const limit = key.startsWith('left:realm/home/resumption') ? 30 * 86_400_000
         : key.startsWith('left:fleet/epoch') || key.startsWith('left:fleet/generation') ? 86_400_000 : LEASE;
       assert.ok(ttl <= limit, `${key}: ${ttl} ms`);
     }

@@ -37,6 +37,8 @@ export interface FabricDescriptor {
 const FABRIC_PREFIX = 'device/fabrics/';
 const ACL_KEY = 'device/acl';
 const LAST_INDEX_KEY = 'device/last-fabric-index';
+/** Shared tables only: bumped after every fabric or ACL write, so other instances notice (see refresh()). */
+const GENERATION_KEY = 'device/fabrics-generation';
 const fabricKey = (index: number) => `${FABRIC_PREFIX}${String(index).padStart(3, '0')}`;
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const fromHex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
@@ -49,6 +51,10 @@ export class NodeFabricTable implements CaseFabricSource {
   #acl: AclEntry[] = [];
   /** The index AddNOC allocated last: indices are handed out in turn, not reused at once (as the SDK does). */
   #lastIndex = 0;
+  /** Shared: the generation the table was last read at (-1: never read since sharing began). */
+  #shared = false;
+  #seenGeneration = -1;
+  #refreshing: Promise<boolean> | undefined;
 
   private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
 
@@ -162,7 +168,9 @@ export class NodeFabricTable implements CaseFabricSource {
     await this.#save(record);
     await this.store.set(LAST_INDEX_KEY, text.encode(String(record.fabricIndex)));
     this.#lastIndex = record.fabricIndex;
-    return this.#register(record, fabric);
+    const added = this.#register(record, fabric);
+    await this.#bump();
+    return added;
   }
 
   /** Replaces a fabric's record (UpdateNOC, label, commit); the chain is validated again. */
@@ -170,7 +178,9 @@ export class NodeFabricTable implements CaseFabricSource {
     if (!this.#entries.has(record.fabricIndex)) throw new RangeError(`fabricIndex: no fabric ${record.fabricIndex}`);
     const fabric = this.#prepare(record);
     await this.#save(record);
-    return this.#register(record, fabric);
+    const updated = this.#register(record, fabric);
+    await this.#bump();
+    return updated;
   }
 
   /**
@@ -184,6 +194,7 @@ export class NodeFabricTable implements CaseFabricSource {
     if (!options.keepSessions && this.sessions.getFabric(fabricIndex)) await this.sessions.removeFabric(fabricIndex);
     await this.store.delete(fabricKey(fabricIndex));
     if (this.#acl.some((e) => e.fabricIndex === fabricIndex)) await this.setAcl(fabricIndex, []);
+    await this.#bump();
     // The fabric's secrets are of no further use: wipe them (a handshake still holding the fabric fails to sign).
     entry.record.operationalPrivateKey.fill(0);
     entry.record.ipkEpochKey.fill(0);
@@ -196,6 +207,67 @@ export class NodeFabricTable implements CaseFabricSource {
       noc: toHex(record.noc), operationalPrivateKey: toHex(record.operationalPrivateKey), ipkEpochKey: toHex(record.ipkEpochKey),
       vendorId: record.vendorId, label: record.label, pending: record.pending,
     })));
+  }
+
+  // ---- shared with other instances (an edge fleet) ---------------------------------------------------------------
+
+  /**
+   * The store is shared with other instances serving the same node (an edge fleet): each write here bumps a
+   * generation counter, and refresh() reloads the table when another instance's write bumped it.
+   */
+  shareChanges(): void {
+    this.#shared = true;
+  }
+
+  /**
+   * Reads the generation (one store read); if another instance changed fabrics or the ACL since the last read, loads
+   * them: fabrics committed elsewhere are installed, fabrics removed elsewhere removed here (their sessions closed),
+   * the ACL replaced. Fabrics pending under a fail-safe elsewhere are not taken; this instance's own pending fabric
+   * stays. Resolves whether anything was reloaded. Concurrent calls share one run.
+   */
+  refresh(): Promise<boolean> {
+    if (!this.#shared) return Promise.resolve(false);
+    this.#refreshing ??= this.#refresh().finally(() => { this.#refreshing = undefined; });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<boolean> {
+    const generation = Number(untext.decode((await this.store.get(GENERATION_KEY)) ?? new Uint8Array()) || 0);
+    if (generation === this.#seenGeneration) return false;
+    const stored = new Map<number, FabricRecord>();
+    for (const key of await this.store.list(FABRIC_PREFIX)) {
+      const bytes = await this.store.get(key);
+      if (bytes) {
+        const record = parseRecord(untext.decode(bytes));
+        stored.set(record.fabricIndex, record);
+      }
+    }
+    const acl = await this.store.get(ACL_KEY);
+    const last = await this.store.get(LAST_INDEX_KEY);
+    for (const [index, record] of stored) {
+      const known = this.#entries.get(index);
+      if (record.pending || (known && sameRecord(known.record, record))) continue;
+      this.#install(record);
+    }
+    for (const [index, entry] of [...this.#entries]) {
+      if (stored.has(index) || entry.record.pending) continue;
+      this.#entries.delete(index);
+      if (this.sessions.getFabric(index)) await this.sessions.removeFabric(index);
+      entry.record.operationalPrivateKey.fill(0);
+      entry.record.ipkEpochKey.fill(0);
+    }
+    if (acl) this.#acl = (JSON.parse(untext.decode(acl)) as StoredAcl[]).map(parseAcl).filter((e) => this.#entries.has(e.fabricIndex));
+    if (last) this.#lastIndex = Math.max(this.#lastIndex, Number(untext.decode(last)) || 0);
+    this.#seenGeneration = generation;
+    return true;
+  }
+
+  async #bump(): Promise<void> {
+    if (!this.#shared) return;
+    // Our own write: the table here is what it says, so the next refresh need not reload for it, unless another
+    // instance wrote in between (then the counter moved by more than one).
+    const generation = await this.store.increment(GENERATION_KEY, 1);
+    if (generation === this.#seenGeneration + 1) this.#seenGeneration = generation;
   }
 
   // ---- ACL ---------------------------------------------------------------------------------------------------------
@@ -224,6 +296,7 @@ export class NodeFabricTable implements CaseFabricSource {
       ...e, subjects: e.subjects?.map(String) ?? null,
     })))));
     this.#acl = acl;
+    await this.#bump();
   }
 
   /** The compressed fabric id (operational instance name prefix) of a fabric. */
@@ -237,6 +310,13 @@ type StoredAcl = Omit<AclEntry, 'subjects'> & { subjects: string[] | null };
 
 function parseAcl(stored: StoredAcl): AclEntry {
   return { ...stored, subjects: stored.subjects === null ? null : stored.subjects.map((s) => BigInt(s)) };
+}
+
+function sameRecord(a: FabricRecord, b: FabricRecord): boolean {
+  const same = (x: Uint8Array | undefined, y: Uint8Array | undefined) => (x === undefined || y === undefined ? x === y
+    : x.length === y.length && x.every((v, i) => v === y[i]));
+  return same(a.rcac, b.rcac) && same(a.icac, b.icac) && same(a.noc, b.noc) && same(a.ipkEpochKey, b.ipkEpochKey)
+    && a.vendorId === b.vendorId && a.label === b.label && a.pending === b.pending;
 }
 
 function parseRecord(json: string): FabricRecord {

@@ -26,6 +26,9 @@ import { encryptedStore, SealedValueError, ValueSealer } from '../storage/encryp
 import { FleetEpochError, type FleetSessionKeys, type FleetStore, type Generation } from '../storage/fleet-store.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { prefixedStore } from '../storage/prefixed-store.js';
+import {
+  packFields, ParkingFullError, readU32Field, u32Field, unpackFields, type ParkedHandshakes,
+} from '../protocol/parked-handshakes.js';
 
 export type { FleetStore } from '../storage/fleet-store.js';
 export { FleetEpochError } from '../storage/fleet-store.js';
@@ -54,6 +57,8 @@ export interface FleetOptions {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_EPOCH_TTL_MS = 24 * 3600_000;
 const DEFAULT_RECORD_TTL_MS = 30 * 24 * 3600_000;
+/** Handshakes one instance parks per realm within one step timeout (see parkedHandshakes). */
+const DEFAULT_MAX_PARKED = 4096;
 /** Sessions renewed per script run: bounds the time one renewal holds Redis (4 keys each). */
 const RENEW_BATCH = 250;
 /** Spec: the first counter of a session is random in [1, 2^28]; the stored value is the one before it. */
@@ -136,6 +141,9 @@ export class EdgeFleet {
   #closed = false;
   /** Times this instance found the store's state lost or rolled back. */
   storeLosses = 0;
+  /** Handshakes this instance parked in the store between two messages, and parked handshakes it took up. */
+  handshakesParked = 0;
+  handshakesTaken = 0;
 
   constructor(readonly store: FleetStore, options: Omit<FleetOptions, 'store'>) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object with fleetKey');
@@ -161,14 +169,79 @@ export class EdgeFleet {
     const store = this.store, ttl = this.#recordTtlMs;
     const expiring: KeyValueStore = {
       ...bindStore(store),
-      set: (key, value) => (key.startsWith(`${prefix}resumption/`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
+      // Records and their id index (resumption/, resumption-id/) expire together.
+      set: (key, value) => (key.startsWith(`${prefix}resumption`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
     };
-    return prefixedStore(encryptedStore(expiring, this.#sealer, (key) => key.startsWith(`${prefix}counters/`)), prefix);
+    // Plain: the group counters and the fabric table's generation (atomic increments, not secret).
+    const plain = (key: string) => key.startsWith(`${prefix}counters/`) || key === `${prefix}device/fabrics-generation`;
+    return prefixedStore(encryptedStore(expiring, this.#sealer, plain), prefix);
   }
 
   /** The SessionManager options that make a realm's sessions fleet sessions. */
-  sessionOptions(realm: string): Pick<SessionManagerOptions, 'sessionIds' | 'sessionState' | 'counterFor'> {
-    return { sessionIds: this.sessionIds(realm), sessionState: this.sessionState(realm), counterFor: this.counterFor(realm) };
+  sessionOptions(realm: string): Pick<SessionManagerOptions, 'sessionIds' | 'sessionState' | 'counterFor' | 'sharedResumptionRecords'> {
+    return {
+      sessionIds: this.sessionIds(realm), sessionState: this.sessionState(realm), counterFor: this.counterFor(realm),
+      sharedResumptionRecords: true,
+    };
+  }
+
+  /**
+   * Where the realm's responders park a handshake between two of its messages (src/protocol/parked-handshakes.ts),
+   * so its next message may reach any instance. What a stranger can make Redis hold: a CASE state is parked only
+   * after a Sigma1 whose destination id matched a fabric (it takes the fabric's IPK, or a captured Sigma1), is at
+   * most ~1.5 KB, expires after `ttlMs` (the handshake step timeout) and each instance parks at most `maxParked`
+   * within any `ttlMs` (beyond it the initiator is told Busy): at most instances x maxParked states per realm.
+   */
+  parkedHandshakes(realm: string, options: { ttlMs: number; maxParked?: number }): ParkedHandshakes {
+    const ttlMs = positive('ttlMs', options.ttlMs);
+    const maxParked = positive('maxParked', options.maxParked ?? DEFAULT_MAX_PARKED);
+    /** When each handshake parked within the last ttlMs was parked, oldest first. */
+    const recent: number[] = [];
+    let head = 0;
+    const keyOf = (epoch: string, key: string) => `fleet/${epoch}/${realm}/handshake/${key}`;
+    return {
+      park: async (key, state, sessionId) => {
+        const now = Date.now();
+        while (head < recent.length && recent[head]! <= now - ttlMs) head++;
+        if (head > 1024 && head * 2 > recent.length) recent.splice(0, head), (head = 0);
+        if (recent.length - head >= maxParked) {
+          throw new ParkingFullError(`realm ${realm}: ${maxParked} handshakes parked within ${ttlMs} ms, the limit`);
+        }
+        const epoch = await this.#joined();
+        const held = this.#heldIn(realm).get(sessionId);
+        if (!held || held.kind !== 'pending' || held.epoch !== epoch) {
+          throw new UnknownSessionError(sessionId, 'the fleet holds no claim for the handshake\'s session id');
+        }
+        const storeKey = keyOf(epoch, key);
+        const plain = packFields([new TextEncoder().encode(held.keys.owner), u32Field(sessionId), state]);
+        try {
+          await this.store.setWithExpiry(storeKey, this.#sealer.seal(storeKey, plain), ttlMs);
+        } finally {
+          plain.fill(0);
+        }
+        // The claim now goes with the parked state: whoever takes it holds (and renews or releases) the id.
+        if (this.#heldIn(realm).get(sessionId) === held) this.#heldIn(realm).delete(sessionId);
+        recent.push(now);
+        this.handshakesParked++;
+      },
+      take: async (key) => {
+        const epoch = await this.#joined();
+        const storeKey = keyOf(epoch, key);
+        const sealed = await this.store.take(storeKey);
+        if (!sealed) return undefined;
+        const plain = this.#sealer.open(storeKey, sealed);
+        try {
+          const [owner, id, state] = unpackFields(plain, 3);
+          const sessionId = readU32Field(id!);
+          const keys = this.#keysFor(realm, epoch, sessionId, new TextDecoder().decode(owner));
+          this.#heldIn(realm).set(sessionId, { keys, epoch, kind: 'pending' });
+          this.handshakesTaken++;
+          return { state: state!.slice(), sessionId };
+        } finally {
+          plain.fill(0);
+        }
+      },
+    };
   }
 
   /** The realm's manager: closed sessions are forgotten, and a lost store closes every session. Starts the lease. */

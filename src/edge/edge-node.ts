@@ -9,6 +9,7 @@
 import type { CaseError } from '../protocol/case/case-error.js';
 import { CaseResponder } from '../protocol/case/case-responder.js';
 import type { ExchangeManager, ProtocolHandler } from '../protocol/exchange-manager.js';
+import type { ParkedHandshakes } from '../protocol/parked-handshakes.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol/protocol-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -47,6 +48,8 @@ export interface RealmNodeParts {
   /** Told of each CASE session (resumed or not) and each failed CASE handshake. */
   onCaseSession?: (resumed: boolean) => void;
   onCaseFailure?: (error: CaseError) => void;
+  /** A fleet's store for CASE handshakes between Sigma2 and Sigma3 (src/protocol/parked-handshakes.ts). */
+  parked?: ParkedHandshakes;
 }
 
 const DEFAULT_CASE_HANDSHAKES = 64;
@@ -81,6 +84,7 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
     fabrics: node.fabrics, maxConcurrentHandshakes: maxCase,
     onSession: (_session, info) => parts.onCaseSession?.(info.resumed),
     onFailure: (error) => parts.onCaseFailure?.(error),
+    ...(parts.parked ? { parked: parts.parked } : {}),
   });
   const nodeChain = parts.exchanges.protocolHandler(ProtocolId.secureChannel) as ProtocolHandler;
   parts.exchanges.addProtocolHandler(ProtocolId.secureChannel, (exchange, first) => {

@@ -61,6 +61,10 @@ export type HttpOutcome =
  * third of a second at 3,000 a second, where it needs milliseconds).
  */
 const DEFAULT_HANDSHAKE_SLOTS = 1024;
+/** The handshake step timeout over HTTP and WebSocket when the realm's config names none (PASE's default too). */
+const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+/** How often a fleet instance checks whether another one changed the realm node's fabrics or ACL. */
+const FABRIC_SYNC_MS = 1000;
 /** Unsecured sessions beyond the handshakes' own, for messages that begin no handshake (acks, refusals). */
 const SPARE_UNSECURED_SESSIONS = 256;
 
@@ -70,6 +74,7 @@ export class EdgeRealm {
   node: MatterDeviceNode | undefined;
   readonly #opened = new Map<SecureSession, number>();
   readonly #labels: { realm: string };
+  #fabricSync: ReturnType<typeof setInterval> | undefined;
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
     readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined,
@@ -166,9 +171,20 @@ export class EdgeRealm {
       realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
       // A failed CASE handshake is what strangers and stale records produce: debug, as PASE's uncounted failures.
       onCaseFailure: (error) => log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message }),
+      ...(fleet ? { parked: fleet.parkedHandshakes(name, { ttlMs: config.handshakeStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS }) } : {}),
     }) : undefined;
+    if (node && fleet) node.fabrics.shareChanges();
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
     edgeRealm.node = node;
+    if (node && fleet) {
+      // Fabrics and ACL written by another instance (commissioning, RemoveFabric) reach this one within a second:
+      // one store read a second per realm, whatever the traffic, so strangers cannot make us read more (a check on
+      // each unmatched Sigma1 would let them); a reload happens only after an administrator changed something.
+      edgeRealm.#fabricSync = setInterval(() => {
+        node.fabrics.refresh().catch((error: unknown) => log.warn('fabric table refresh failed', { realm: name, detail: String(error) }));
+      }, FABRIC_SYNC_MS);
+      (edgeRealm.#fabricSync as { unref?: () => void }).unref?.();
+    }
     return edgeRealm;
   }
 
@@ -255,6 +271,7 @@ export class EdgeRealm {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#fabricSync);
     await this.node?.close();
     this.pase.close();
     this.http.close();
