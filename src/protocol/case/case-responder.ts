@@ -193,7 +193,7 @@ export class CaseResponder {
   async #resume(exchange: Exchange, sigma1: Sigma1): Promise<Resumption> {
     const sessions = this.#exchanges.sessions;
     const record = await sessions.lookupResumptionRecord(sigma1.resumptionId!);
-    if (!record || !this.#options.fabrics.get(record.fabricIndex)) return 'fall-back';
+    if (!record || !(await this.#fabric(record.fabricIndex))) return 'fall-back';
     const expected = sigma1ResumeMic(record.sharedSecret, sigma1.initiatorRandom, sigma1.resumptionId!);
     if (!micMatches(sigma1.initiatorResumeMic!, expected)) return 'fall-back';
 
@@ -338,30 +338,42 @@ export class CaseResponder {
         'Sigma3 for no handshake this fleet holds (already finished, expired, or never begun)'));
     }
     const sessions = this.#exchanges.sessions;
-    let fields: Uint8Array[] | undefined;
     let localSessionId: number | undefined;
     try {
-      sessions.adoptSessionId(taken.sessionId);
-      localSessionId = taken.sessionId;
-      fields = unpackFields(taken.state, 7);
-      const [fabricIndex, ipk, sharedSecret, sigma1Bytes, sigma2Bytes, responderEphPubKey, resumptionId] = fields as
-        [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-      const fabric = this.#options.fabrics.get(readU32Field(fabricIndex));
-      if (!fabric) throw new CaseError('no-shared-trust-roots', 'the fabric of the parked handshake is gone');
-      const sigma1 = parse(() => decodeSigma1(sigma1Bytes));
+      let awaiting: AwaitingSigma3;
+      try {
+        sessions.adoptSessionId(taken.sessionId);
+        localSessionId = taken.sessionId;
+        const [fabricIndex, ipk, sharedSecret, sigma1Bytes, sigma2Bytes, responderEphPubKey, resumptionId] =
+          unpackFields(taken.state, 7) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+        const fabric = await this.#fabric(readU32Field(fabricIndex));
+        if (!fabric) throw new CaseError('no-shared-trust-roots', 'the fabric of the parked handshake is gone');
+        const sigma1 = parse(() => decodeSigma1(sigma1Bytes));
+        awaiting = { fabric, ipk, sharedSecret, sigma1Bytes, sigma1, sigma2Bytes, responderEphPubKey, resumptionId, localSessionId };
+      } catch (error) {
+        return await this.#refuse(exchange, INVALID_PARAMETER, error instanceof CaseError ? error
+          : new CaseError('protocol', `the parked handshake cannot continue here: ${(error as Error).message}`, { cause: error }));
+      }
       localSessionId = undefined; // #finish releases it if the handshake fails from here on
-      const session = await this.#finish(exchange, {
-        fabric, ipk, sharedSecret, sigma1Bytes, sigma1, sigma2Bytes, responderEphPubKey, resumptionId, localSessionId: taken.sessionId,
-      }, sigma3.payload);
-      return { session, resumed: false };
+      return { session: await this.#finish(exchange, awaiting, sigma3.payload), resumed: false };
     } catch (error) {
       if (localSessionId !== undefined) sessions.releaseSessionId(localSessionId);
-      const failure = error instanceof CaseError ? error : new CaseError('protocol', (error as Error).message, { cause: error });
-      if (!(error instanceof CaseError)) await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
-      throw failure;
+      throw error;
     } finally {
       taken.state.fill(0);
     }
+  }
+
+  /**
+   * The fabric by index; one another instance added since this one last looked is loaded first (the caller holds
+   * something authenticated that names it: a parked handshake, a resumption record).
+   */
+  async #fabric(fabricIndex: number): Promise<CaseFabric | undefined> {
+    const fabrics = this.#options.fabrics;
+    const known = fabrics.get(fabricIndex);
+    if (known || !fabrics.refresh) return known;
+    await fabrics.refresh();
+    return fabrics.get(fabricIndex);
   }
 
   /** Checks Sigma3 (chain, fabric, TBSData3 signature), makes the session and saves its resumption record. */
