@@ -205,6 +205,19 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     assert.deepEqual(inst.b.opened, ['case/resumed', 'case/resumed']);
   });
 
+  it('reads in parallel on one session, alternating between instances, are all answered (counters held per message)', async () => {
+    const c = await controller();
+    router.alternate('b');
+    await c.connect(9n, { address });
+    const since = router.log.length;
+    const values = await Promise.all(Array.from({ length: 24 }, () => c.read(9n, { endpoint: 1, cluster: 0x0006, attribute: 0 })));
+    assert.equal(values.length, 24);
+    const sent = router.log.slice(since);
+    assert.equal(sent.length, 24);
+    assert.equal(sent.filter((s) => s.to === 'a').length, 12, 'half of them on A');
+    assert.ok(sent.every((s) => s.reply !== undefined), 'each request answered with its report');
+  });
+
   it('the parked state in Redis is sealed (no handshake bytes or secrets in clear) and expires after the step timeout', async () => {
     const c = await controller();
     await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);

@@ -96,23 +96,55 @@ export class FleetStateLostError extends UnknownSessionError {
   override name = 'FleetStateLostError';
 }
 
-/** An outgoing counter fed by blocks reserved in the shared store; `prepare()` before sending. */
+/**
+ * Counters held for messages in progress on one session, at most: the peer accepts a counter up to 32 behind the
+ * highest it saw, so what one instance holds ahead of another's must stay well inside that.
+ */
+const MAX_HELD_COUNTERS = 16;
+
+/**
+ * An outgoing counter fed by blocks reserved in the shared store. Sending is synchronous, reserving is not: each
+ * message accepted on the session holds two counters (a reply and an ack) until its handling ends (`hold()`), and
+ * two more are kept spare (an acknowledgement sent later by a timer), so messages handled at once on one instance
+ * (HTTP requests in parallel, MRP on UDP) do not run the block dry between the reservation and the send.
+ */
 export class FleetBlockCounter implements OutgoingMessageCounter {
   #next = 0;
   #end = 0;
+  #held = 0;
   #reserving: Promise<void> | undefined;
 
-  constructor(private readonly reserve: () => Promise<{ start: number; end: number }>) {}
+  constructor(private readonly reserve: (size: number) => Promise<{ start: number; end: number }>) {}
 
-  /** Makes sure a few counters are reserved (at least two: a handler may send a reply and an ack). */
+  /** Makes sure the counters held, and two spare, are reserved. */
   prepare(): Promise<void> {
-    if (this.#end - this.#next >= 2) return Promise.resolve();
-    this.#reserving ??= this.reserve().then((block) => {
+    const need = Math.min(this.#held, MAX_HELD_COUNTERS) + 2;
+    if (this.#end - this.#next >= need) return Promise.resolve();
+    this.#reserving ??= this.reserve(Math.max(need, 2)).then((block) => {
       // A fresh block replaces what is left of the old one: counters on one session must keep rising.
       this.#next = block.start;
       this.#end = block.end;
     }).finally(() => { this.#reserving = undefined; });
-    return this.#reserving;
+    // A reservation already under way may be smaller than what is held now: check again when it lands.
+    return this.#reserving.then(() => (this.#end - this.#next >= need ? undefined : this.prepare()));
+  }
+
+  /** Holds two counters for one message until `release()` (called once its handling is over), reserved first. */
+  async hold(): Promise<() => void> {
+    this.#held += 2;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#held -= 2;
+    };
+    try {
+      await this.prepare();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
   }
 
   next(): number {
@@ -318,9 +350,10 @@ export class EdgeFleet {
     return (id) => {
       // Bound to the claim held when the session is made: a later session under the same id has another owner.
       const held = this.#heldIn(realm).get(id);
-      return new FleetBlockCounter(async () => {
+      return new FleetBlockCounter(async (size) => {
         if (!held) throw new UnknownSessionError(id, 'the fleet holds no claim for this session');
-        const block = await this.#guarded(id, held.epoch, (token) => this.store.reserveFleetCounters({ token }, held.keys, this.#blockSize));
+        const block = await this.#guarded(id, held.epoch,
+          (token) => this.store.reserveFleetCounters({ token }, held.keys, Math.max(this.#blockSize, size)));
         if (block === 'unknown' || block === 'exhausted') {
           this.#drop(realm, id, held);
           throw new UnknownSessionError(id, block === 'unknown' ? 'the session\'s counter is gone from the shared store'
@@ -352,10 +385,11 @@ export class EdgeFleet {
 
   /**
    * After a secure message authenticated, before it commits: the shared window says whether it is new, and a few
-   * outgoing counters are reserved for the reply. Throws DuplicateMessageError for a replay, UnknownSessionError
-   * (the session closed here) when the store no longer has the session, FleetStateLostError when it lost state.
+   * outgoing counters are reserved for the reply, held until the returned release() (call it once the message's
+   * handling is over). Throws DuplicateMessageError for a replay, UnknownSessionError (the session closed here)
+   * when the store no longer has the session, FleetStateLostError when it lost state.
    */
-  async accept(realm: string, message: DecodedMessage): Promise<void> {
+  async accept(realm: string, message: DecodedMessage): Promise<() => void> {
     const session = message.session as SecureSession;
     const held = this.#heldIn(realm).get(session.id);
     if (!held) throw new UnknownSessionError(session.id, 'the fleet holds no claim for this session');
@@ -366,7 +400,7 @@ export class EdgeFleet {
       throw new UnknownSessionError(session.id, 'the session is gone from the shared store: re-establish it');
     }
     if (verdict === 'duplicate') throw new DuplicateMessageError(session.id, message.header, message.payloadHeader);
-    await (session.counter as FleetBlockCounter).prepare();
+    return (session.counter as FleetBlockCounter).hold();
   }
 
   // ---- the lease ----

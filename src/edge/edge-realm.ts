@@ -61,6 +61,7 @@ export type HttpOutcome =
  * third of a second at 3,000 a second, where it needs milliseconds).
  */
 const DEFAULT_HANDSHAKE_SLOTS = 1024;
+const noRelease = (): void => {};
 /** The handshake step timeout over HTTP and WebSocket when the realm's config names none (PASE's default too). */
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** How often a fleet instance checks whether another one changed the realm node's fabrics or ACL. */
@@ -204,19 +205,31 @@ export class EdgeRealm {
     return { status: 400, error: 'bad-message', detail };
   }
 
-  /** Decodes and checks one message; returns it ready to dispatch (counter committed), or why it was refused. */
-  async #accept(body: Uint8Array, channel: MessageChannel): Promise<DecodedMessage | HttpOutcome> {
+  /**
+   * Decodes and checks one message; returns it ready to dispatch (counter committed), or why it was refused. In a
+   * fleet, `release` ends the hold on the outgoing counters reserved for its replies (see FleetBlockCounter).
+   */
+  async #accept(body: Uint8Array, channel: MessageChannel): Promise<{ message: DecodedMessage; release: () => void } | HttpOutcome> {
     try {
       const sessionId = SessionManager.sessionIdOf(body);
       const secure = sessionId !== 0 && (body[3]! & 0x03) === 0;
       if (this.fleet && secure) await this.fleet.admit(this.name, this.sessions, sessionId, channel);
       const { message, commit } = this.sessions.decodeDeferred(body, channel);
-      if (this.fleet && message.session instanceof SecureSession) await this.fleet.accept(this.name, message);
+      const release = this.fleet && message.session instanceof SecureSession ? await this.fleet.accept(this.name, message) : noRelease;
       commit();
-      return message;
+      return { message, release };
     } catch (error) {
       return this.#failed(error);
     }
+  }
+
+  /** Dispatches; the counters held for the message's replies are released once its session waits for the peer. */
+  #dispatch({ message, release }: { message: DecodedMessage; release: () => void }, channel: MessageChannel): void {
+    this.exchanges.dispatch(message, channel);
+    if (release === noRelease) return;
+    const session = message.session;
+    if (!(session instanceof SecureSession)) return release();
+    void this.exchanges.whenIdle(session).then(release);
   }
 
   /**
@@ -226,10 +239,13 @@ export class EdgeRealm {
   async handleHttpMessage(body: Uint8Array, capMs: number): Promise<HttpOutcome> {
     const accepted = await this.#accept(body, this.http);
     if ('status' in accepted) return accepted;
-    const session = accepted.session;
-    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
+    const session = accepted.message.session;
+    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) {
+      accepted.release();
+      return { status: 204 };
+    }
     const request = this.http.request(capMs);
-    this.exchanges.dispatch(accepted, request);
+    this.#dispatch(accepted, request);
     // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
     if (!request.answered) void Promise.resolve().then(() => this.exchanges.whenIdle(session)).then(() => request.giveUp());
     const reply = await request.reply;
@@ -242,7 +258,7 @@ export class EdgeRealm {
     return (frame) => {
       queue = queue.then(async () => {
         const accepted = await this.#accept(frame, channel);
-        if (!('status' in accepted)) this.exchanges.dispatch(accepted, channel);
+        if (!('status' in accepted)) this.#dispatch(accepted, channel);
       });
     };
   }
@@ -262,7 +278,7 @@ export class EdgeRealm {
   async receiveDatagram(datagram: Uint8Array, channel: MessageChannel): Promise<Exclude<HttpOutcome, { status: 200 | 204 }> | undefined> {
     const accepted = await this.#accept(datagram, channel);
     if ('status' in accepted) return accepted as Exclude<HttpOutcome, { status: 200 | 204 }>;
-    this.exchanges.dispatch(accepted, channel);
+    this.#dispatch(accepted, channel);
     return undefined;
   }
 
