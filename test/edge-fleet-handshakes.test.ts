@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
-import { RedisStore, ValueSealer } from '../src/redis.js';
+import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 await lib.ready();
@@ -252,6 +252,42 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual((await raw.list(keyPrefix)).filter((k) => k.includes('/handshake/')), [], 'gone after the step timeout');
+  });
+
+  it('the store unreachable while parking (on A) or taking (on B): the handshake fails with Busy, no session anywhere', async () => {
+    const c = await controller();
+    await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);
+    const down = () => Promise.reject(new StoreUnavailableError('redis: connection lost (test)', { maybeApplied: false }));
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const storeA = stores[0]!, storeB = stores[1]!;
+    const parked = inst.a.fleet.handshakesParked;
+    // Parking fails: A answers Sigma1 with Busy instead of Sigma2.
+    const setWithExpiry = storeA.setWithExpiry;
+    storeA.setWithExpiry = down;
+    const since = router.log.length;
+    router.alternate('a');
+    try {
+      await assert.rejects(c.connect(9n, { address }), /retry after \d+ ms/); // Busy, with its minimum wait
+    } finally {
+      storeA.setWithExpiry = setWithExpiry;
+    }
+    assert.equal(unsecuredOpcode(router.log[since]!.reply!), Op.statusReport, 'Busy, not Sigma2');
+    assert.equal(inst.a.fleet.handshakesParked, parked);
+    // Taking fails: B answers Sigma3 with Busy; the state stays parked until it expires, no session is made.
+    const take = storeB.take;
+    storeB.take = down;
+    router.alternate('a');
+    try {
+      await assert.rejects(c.connect(9n, { address }), /retry after \d+ ms/); // Busy, with its minimum wait
+    } finally {
+      storeB.take = take;
+    }
+    assert.equal(inst.a.fleet.handshakesParked, parked + 1);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [[], []], 'no session on either instance');
+    // The store back, the next handshake completes.
+    router.alternate('a');
+    assert.equal((await c.connect(9n, { address })).resumed, false);
+    assert.deepEqual(inst.b.opened, ['case']);
   });
 
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {

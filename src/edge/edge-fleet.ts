@@ -13,8 +13,21 @@
 //   restarted (empty or from an older snapshot), failed over, or rolled back, the guard fails, the instance joins a
 //   new epoch and closes every session it holds: its peers re-establish. A missing window or counter key means
 //   "unknown session", never "start again".
+// - Outgoing counters are held per message in progress (FleetBlockCounter.hold): replies sent at once on one
+//   session (parallel HTTP requests, MRP on UDP) never find the block empty.
 // - Every key the fleet writes expires unless renewed (leaseMs), or is deleted when its session closes.
-// Handshakes (SPAKE2+ state is secret and in memory) finish on the instance that began them.
+// - CASE over HTTP and WebSocket: the responder's state between Sigma2 and Sigma3 (shared secret, IPK, Sigma1 and
+//   Sigma2, the session id's claim) is parked in the store, sealed with the fleet key (its key name as AAD), expiring
+//   after the handshake step timeout, and taken atomically (GETDEL) by whichever instance Sigma3 reaches: taken
+//   once, so a Sigma3 replayed to another instance makes no second session. A resumption record is saved before
+//   Sigma2_Resume leaves, and looked up in the store by resumption id (an index next to the records), so any
+//   instance resumes any session. Over UDP the peer talks to one instance: its handshakes stay in memory.
+// - PASE handshakes (and commissioning, whose fail-safe is per instance) finish on the instance that began them:
+//   the commissioning window's count of failed confirmations is per instance, so parking SPAKE2+ state would let a
+//   guesser spread unanswered Pake2s over the fleet uncounted.
+// - Fabrics and the ACL are written with a generation counter; each instance checks it once a second per realm and
+//   reloads when another instance changed them (edge-realm.ts), and at once when a parked handshake or a resumption
+//   record names a fabric it does not know yet.
 import { DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import type { OutgoingMessageCounter } from '../session/secure-session.js';
 import type { SecureSession } from '../session/secure-session.js';

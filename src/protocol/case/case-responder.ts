@@ -4,7 +4,10 @@
 // does not check out falls back silently to the full handshake (spec §4.14.2.2.2). Sigma3 is checked against the
 // fabric matched: chain to its root, its fabric id, then the TBSData3 signature; the session carries the CATs of
 // the initiator's NOC. Handshakes run concurrently up to a limit (Busy, with a minimum wait, beyond it); each one
-// holds only its own closure (ephemeral key, two messages) and is dropped after `handshakeTimeoutMs`.
+// holds only its own closure (ephemeral key, two messages) and is dropped after `handshakeTimeoutMs`. With a fleet's
+// ParkedHandshakes over a reliable channel, the state between Sigma2 and Sigma3 is parked there instead (the
+// ephemeral private key is no longer needed by then; the shared secret is, sealed by the store) and a Sigma3 on an
+// exchange this instance does not hold takes it up; a resumption saves its new record before Sigma2_Resume leaves.
 import { equalBytes } from '@noble/curves/utils.js';
 import { decodeStatusReport, encodeStatusReport } from '../../codec/status-report.js';
 import { caseDestinationId } from '../../credentials/case-destination-id.js';
