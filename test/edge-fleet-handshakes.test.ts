@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
@@ -288,6 +289,27 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     router.alternate('a');
     assert.equal((await c.connect(9n, { address })).resumed, false);
     assert.deepEqual(inst.b.opened, ['case']);
+  });
+
+  it('over a WebSocket (one connection, one instance) the handshake is parked and taken up on that instance', async () => {
+    const storage2 = await copyOf(storage);
+    const c = await lib.MatterController.open({
+      storage: storage2,
+      transport: lib.edgeControllerTransport({ webSocket: (url) => new WebSocket(url) as unknown as lib.WebSocketLike }),
+    });
+    controllers.push(c);
+    await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);
+    const before = { parked: inst.b.fleet.handshakesParked, taken: inst.b.fleet.handshakesTaken, otherTaken: inst.a.fleet.handshakesTaken };
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const ws = { transport: 'ws' as const, host: `${inst.b.server.url.replace('http', 'ws')}/realms/home/ws`, port: 0 };
+    assert.equal((await c.connect(9n, { address: ws })).resumed, false);
+    assert.equal(inst.b.fleet.handshakesParked - before.parked, 1);
+    assert.equal(inst.b.fleet.handshakesTaken - before.taken, 1);
+    assert.equal(inst.a.fleet.handshakesTaken, before.otherTaken);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [[], ['case']]);
+    const on = inst.b.light.light.on;
+    await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
+    assert.equal(inst.b.light.light.on, !on);
   });
 
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {
