@@ -71,7 +71,7 @@ async function fleet(dataDir: string): Promise<Setup> {
     servers.push(await lib.startNodeEdgeServer({
       realms: { bench: { passcode: PASSCODE, node: lib.defaultLightApp().node } }, port: 0, dataDir: join(dataDir, name),
       fleet: new EdgeFleet(store, { instanceId: name, fleetKey }),
-      ...(name === 'a' ? { udp: { realm: 'bench', host: '127.0.0.1', port: 0, onRefused: (e: string, d: string) => { if (process.env.DBG) console.log('refused', e, d); } } } : {}),
+      ...(name === 'a' ? { udp: { realm: 'bench', host: '127.0.0.1', port: 0 } } : {}),
     }));
   }
   return {
@@ -90,8 +90,7 @@ async function measure(setup: Setup): Promise<Record<string, unknown>> {
   // Round-robin HTTP: each request to the next instance (pinned to the first while commissioning: its fail-safe is there).
   const roundRobin: typeof fetch = (input, init) => {
     const base = setup.urls[pinned ? 0 : turn++ % setup.urls.length]!;
-    if (process.env.DBG) console.log('->', base, (init!.body as Uint8Array).length);
-    return fetch(String(input).replace(VIRTUAL, base), init).then((r) => { if (process.env.DBG) console.log('<-', r.status); return r; });
+    return fetch(String(input).replace(VIRTUAL, base), init);
   };
   const wsBase = setup.urls[0]!.replace('http', 'ws');
   const controller = await lib.MatterController.open({

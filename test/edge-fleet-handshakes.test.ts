@@ -321,6 +321,9 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     const committed = Date.now();
     while (nodeB.fabrics.size < 2 && Date.now() - committed < 2000) await new Promise((r) => setTimeout(r, 50));
     assert.equal(nodeB.fabrics.size, 2, 'B learnt the new fabric');
+    const nodeA = (await realmOf('a')).node!;
+    assert.equal(nodeA.fabrics.acl().length, 2, 'an administrator entry per fabric');
+    assert.deepEqual(nodeB.fabrics.acl(), nodeA.fabrics.acl(), 'and the ACL written through A');
     const other = await controller(await copyOf(own));
     await other.sessions.removeResumptionRecord(other.fabric.fabricIndex, 20n);
     router.mode = 'b';
@@ -334,6 +337,7 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     const removed = Date.now();
     while (nodeB.fabrics.size > 1 && Date.now() - removed < 2000) await new Promise((r) => setTimeout(r, 50));
     assert.equal(nodeB.fabrics.size, 1, 'B forgot the removed fabric');
+    assert.deepEqual(nodeB.fabrics.acl(), nodeA.fabrics.acl(), 'and its ACL entries');
     const third = await controller(stale);
     router.mode = 'b';
     await assert.rejects(third.connect(20n, { address }), 'B refuses CASE for the removed fabric');
