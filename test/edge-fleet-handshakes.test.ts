@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
+import { establishPase } from '../src/protocol/index.js';
 import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
 
@@ -21,7 +22,7 @@ const PASSCODE = 20202021;
 const VIRTUAL = 'http://fleet.test';
 const MESSAGES = '/realms/home/messages';
 const OCTETS = { 'content-type': 'application/octet-stream' };
-const Op = { sigma1: 0x30, sigma2: 0x31, sigma3: 0x32, sigma2Resume: 0x33, statusReport: 0x40 } as const;
+const Op = { pbkdfParamRequest: 0x20, pbkdfParamResponse: 0x21, pake1: 0x22, pake2: 0x23, pake3: 0x24, sigma1: 0x30, sigma2: 0x31, sigma3: 0x32, sigma2Resume: 0x33, statusReport: 0x40 } as const;
 
 /** The secure-channel opcode of an unsecured message (session id 0), else undefined. */
 function unsecuredOpcode(message: Uint8Array): number | undefined {
@@ -43,8 +44,8 @@ class Router {
   plan: Target[] = [];
   mode: Target | 'alternate' = 'a';
   #turn = 0;
-  /** Runs before a request leaves; 'drop' makes the request fail as if the network lost it. */
-  beforeSend: ((sent: Sent) => Promise<void | 'drop'>) | undefined;
+  /** Runs before a request leaves; 'drop' makes it fail as if the network lost it; bytes replace its body. */
+  beforeSend: ((sent: Sent) => Promise<void | 'drop' | Uint8Array>) | undefined;
 
   constructor(private readonly urls: Record<Target, string>) {}
 
@@ -57,7 +58,9 @@ class Router {
     const to: Target = this.plan.shift() ?? (this.mode === 'alternate' ? (this.#turn++ % 2 === 0 ? 'a' : 'b') : this.mode);
     const sent: Sent = { to, body: new Uint8Array(init!.body as Uint8Array) };
     this.log.push(sent);
-    if ((await this.beforeSend?.(sent)) === 'drop') throw new TypeError('fetch failed: dropped by the test');
+    const altered = await this.beforeSend?.(sent);
+    if (altered === 'drop') throw new TypeError('fetch failed: dropped by the test');
+    if (altered instanceof Uint8Array) init = { ...init, body: altered as Uint8Array<ArrayBuffer> };
     const response = await fetch(String(input).replace(VIRTUAL, this.urls[to]), init);
     if (response.status !== 200) return response;
     sent.reply = new Uint8Array(await response.arrayBuffer());
@@ -310,6 +313,58 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     const on = inst.b.light.light.on;
     await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
     assert.equal(inst.b.light.light.on, !on);
+  });
+
+  it('PASE alternating: PBKDFParamRequest to A, Pake1 to B, Pake3 to A; the session made on A serves B too', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const parked = { a: inst.a.fleet.handshakesParked, b: inst.b.fleet.handshakesParked };
+    const taken = { a: inst.a.fleet.handshakesTaken, b: inst.b.fleet.handshakesTaken };
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const since = router.log.length;
+    router.alternate('a');
+    const session = await establishPase(c.exchanges, channel, { passcode: PASSCODE, timeoutMs: 5000 });
+    assert.deepEqual(router.handshake(since), [[Op.pbkdfParamRequest, 'a'], [Op.pake1, 'b'], [Op.pake3, 'a']]);
+    assert.deepEqual(router.log.slice(since, since + 3).map((s) => unsecuredOpcode(s.reply!)), [Op.pbkdfParamResponse, Op.pake2, Op.statusReport]);
+    assert.deepEqual([inst.a.fleet.handshakesParked - parked.a, inst.b.fleet.handshakesParked - parked.b], [1, 1]);
+    assert.deepEqual([inst.a.fleet.handshakesTaken - taken.a, inst.b.fleet.handshakesTaken - taken.b], [1, 1]);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [['pase'], []]);
+    // The PASE session is a fleet session like any: a read on B (which restores it) is answered.
+    router.plan = ['b'];
+    const value = await lib.readAttribute(c.exchanges, session, { endpoint: 0, cluster: 0x28, attribute: 2 }, { timeoutMs: 5000 });
+    assert.ok(value !== undefined);
+    assert.deepEqual(inst.b.opened, ['pase']);
+    await lib.closeSession(c.exchanges, session).catch(() => {});
+  });
+
+  it('PASE: a bad confirmation is counted where Pake3 lands; a Pake3 that never comes, by the instance that sent Pake2', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const realmA = await realmOf('a'), realmB = await realmOf('b');
+    const failed = () => [realmA.pase.windowState.failedAttempts, realmB.pase.windowState.failedAttempts];
+    const [a0, b0] = failed();
+    // Pake3 altered on the way (cA is the last field before the TLV end): A takes the state and finds no match.
+    router.alternate('a');
+    router.beforeSend = async (sent) => {
+      if (unsecuredOpcode(sent.body) !== Op.pake3) return undefined;
+      const forged = sent.body.slice();
+      forged[forged.length - 2]! ^= 1;
+      return forged;
+    };
+    try {
+      await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE, timeoutMs: 5000 }));
+    } finally {
+      router.beforeSend = undefined;
+    }
+    assert.deepEqual(failed(), [a0! + 1, b0], 'A checked Pake3 and counted the mismatch');
+    // A wrong passcode: the commissioner finds cB wrong and sends no Pake3; B, which sent Pake2, counts it when its
+    // parked state expires untaken (the first handshake's, taken by A, is not counted again).
+    router.alternate('a');
+    await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 2000;
+    while (failed()[1] === b0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(failed(), [a0! + 1, b0! + 1], 'B counted the silence after its Pake2, once');
   });
 
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {

@@ -22,9 +22,12 @@
 //   once, so a Sigma3 replayed to another instance makes no second session. A resumption record is saved before
 //   Sigma2_Resume leaves, and looked up in the store by resumption id (an index next to the records), so any
 //   instance resumes any session. Over UDP the peer talks to one instance: its handshakes stay in memory.
-// - PASE handshakes (and commissioning, whose fail-safe is per instance) finish on the instance that began them:
-//   the commissioning window's count of failed confirmations is per instance, so parking SPAKE2+ state would let a
-//   guesser spread unanswered Pake2s over the fleet uncounted.
+// - PASE over HTTP and WebSocket, likewise: parked after PBKDFParamResponse (the request, the response and the
+//   verifier the handshake began with: each instance salts its own) and after Pake2 (with the ephemeral scalar y,
+//   so the instance Pake3 reaches recomputes the keys). The confirmation owed once Pake2 left is counted against
+//   the commissioning window by the instance that checks Pake3, or, when none comes, by the one that sent Pake2
+//   when its parked state is still there at expiry. Windows stay per instance (as they were: a client could always
+//   pair with each instance directly). Commissioning itself (fail-safe, AddNOC) stays on one instance.
 // - Fabrics and the ACL are written with a generation counter; each instance checks it once a second per realm and
 //   reloads when another instance changed them (edge-realm.ts), and at once when a parked handshake or a resumption
 //   record names a fabric it does not know yet.
@@ -233,9 +236,10 @@ export class EdgeFleet {
   /**
    * Where the realm's responders park a handshake between two of its messages (src/protocol/parked-handshakes.ts),
    * so its next message may reach any instance. What a stranger can make Redis hold: a CASE state is parked only
-   * after a Sigma1 whose destination id matched a fabric (it takes the fabric's IPK, or a captured Sigma1), is at
-   * most ~1.5 KB, expires after `ttlMs` (the handshake step timeout) and each instance parks at most `maxParked`
-   * within any `ttlMs` (beyond it the initiator is told Busy): at most instances x maxParked states per realm.
+   * after a Sigma1 whose destination id matched a fabric (it takes the fabric's IPK, or a captured Sigma1); a PASE
+   * state after a PBKDFParamRequest while the commissioning window is open. Each is at most ~1.5 KB, expires after
+   * `ttlMs` (the handshake step timeout), and each instance parks at most `maxParked` within any `ttlMs` (beyond it
+   * the initiator is told Busy): at most instances x maxParked states per realm.
    */
   parkedHandshakes(realm: string, options: { ttlMs: number; maxParked?: number }): ParkedHandshakes {
     const ttlMs = positive('ttlMs', options.ttlMs);
@@ -245,6 +249,8 @@ export class EdgeFleet {
     let head = 0;
     const keyOf = (epoch: string, key: string) => `fleet/${epoch}/${realm}/handshake/${key}`;
     return {
+      ttlMs,
+      has: async (key) => (await this.store.get(keyOf(await this.#joined(), key))) !== undefined,
       park: async (key, state, sessionId) => {
         const now = Date.now();
         while (head < recent.length && recent[head]! <= now - ttlMs) head++;

@@ -89,7 +89,10 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
   const nodeChain = parts.exchanges.protocolHandler(ProtocolId.secureChannel) as ProtocolHandler;
   parts.exchanges.addProtocolHandler(ProtocolId.secureChannel, (exchange, first) => {
     const adminWindow = node.window.status === WindowStatus.enhancedWindowOpen;
-    if (first.opcode === SecureChannelOpcode.pbkdfParamRequest && !adminWindow) return realmPase(exchange, first);
+    // In a fleet, Pake1 and Pake3 may open an exchange here: the realm's handshake parked by another instance.
+    const realmStep = first.opcode === SecureChannelOpcode.pbkdfParamRequest || (parts.parked !== undefined
+      && (first.opcode === SecureChannelOpcode.pake1 || first.opcode === SecureChannelOpcode.pake3));
+    if (realmStep && !adminWindow) return realmPase(exchange, first);
     return nodeChain(exchange, first);
   });
   // Opening a window installs a PASE responder and then puts back the handler kept here: keep this router.

@@ -139,7 +139,10 @@ export class EdgeRealm {
     const labels = { realm: name };
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc(labels) });
     const realm = labels;
+    // Handshakes over HTTP and WebSocket wait in the fleet's store between messages: the next may reach any instance.
+    const parked = fleet?.parkedHandshakes(name, { ttlMs: config.handshakeStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
     const pase = new PaseResponder(exchanges, {
+      ...(parked ? { parked } : {}),
       passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: slots,
       maxFailedAttempts: config.maxFailedAttempts ?? 20,
       ...(config.windowBackoff !== undefined ? { windowBackoff: config.windowBackoff } : {}),
@@ -172,7 +175,7 @@ export class EdgeRealm {
       realm: name, passcode: config.passcode, storage, sessions, exchanges, basicInformation: config.basicInformation,
       // A failed CASE handshake is what strangers and stale records produce: debug, as PASE's uncounted failures.
       onCaseFailure: (error) => log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message }),
-      ...(fleet ? { parked: fleet.parkedHandshakes(name, { ttlMs: config.handshakeStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS }) } : {}),
+      ...(parked ? { parked } : {}),
     }) : undefined;
     if (node && fleet) node.fabrics.shareChanges();
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);

@@ -7,6 +7,8 @@
 
 /** Where a responder parks handshake state between messages (an edge fleet's shared store). */
 export interface ParkedHandshakes {
+  /** How long a parked state waits to be taken (the handshake step timeout), in ms. */
+  readonly ttlMs: number;
   /**
    * Stores `state` under `key` until it is taken or its step timeout passes; `sessionId`, reserved for the session
    * the handshake makes, goes with it (whoever takes the state holds the id's claim). Rejects (and keeps nothing)
@@ -15,6 +17,8 @@ export interface ParkedHandshakes {
   park(key: string, state: Uint8Array, sessionId: number): Promise<void>;
   /** The state parked under `key`, removed in the same step; undefined if none (taken, expired, never parked). */
   take(key: string): Promise<{ state: Uint8Array; sessionId: number } | undefined>;
+  /** Whether a state is parked under `key` now (nobody took it yet). */
+  has(key: string): Promise<boolean>;
 }
 
 /** A parked handshake is named by the initiator's ephemeral node id (its unsecured session) and the exchange id. */
