@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as lib from '../src/node.js';
-import { EdgeFleet } from '../src/edge/index.js';
+import { EdgeFleet, FleetBlockCounter } from '../src/edge/index.js';
 import { RedisStore } from '../src/redis.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -236,7 +236,8 @@ describe('what a fleet leaves in Redis', { timeout: 60_000 }, () => {
     for (const key of keys) {
       const ttl = await ttlOf(key);
       assert.ok(ttl > 0, `${key} has no expiry (${ttl})`);
-      const limit = key.startsWith('left:realm/home/resumption/') ? 30 * 86_400_000
+      // Records and their id index (resumption-id/) expire together.
+      const limit = key.startsWith('left:realm/home/resumption') ? 30 * 86_400_000
         : key.startsWith('left:fleet/epoch') || key.startsWith('left:fleet/generation') ? 86_400_000 : LEASE;
       assert.ok(ttl <= limit, `${key}: ${ttl} ms`);
     }
@@ -325,4 +326,36 @@ describe('a fleet session whose window or counter key is missing', { timeout: 60
       }
     });
   }
+});
+
+describe('FleetBlockCounter: counters held per message in progress', () => {
+  it('eight messages accepted at once on one session can each reply (and ack) without running the block dry', async () => {
+    let base = 1000;
+    const sizes: number[] = [];
+    const counter = new FleetBlockCounter(async (size) => {
+      sizes.push(size);
+      await new Promise((r) => setTimeout(r, 5)); // a Redis round trip
+      const block = { start: base, end: base + Math.max(4, size) };
+      base = block.end;
+      return block;
+    });
+    // Each accepted message holds its counters before any of them replies, as parallel HTTP requests do.
+    const releases = await Promise.all(Array.from({ length: 8 }, () => counter.hold()));
+    const sent = Array.from({ length: 16 }, () => counter.next());
+    assert.equal(new Set(sent).size, 16, 'distinct counters');
+    assert.ok(sent.every((c, i) => i === 0 || c > sent[i - 1]!), 'rising');
+    for (const release of releases) release();
+    // Released: one message alone needs no new block beyond what is left.
+    const reservations = sizes.length;
+    await counter.hold();
+    assert.ok(counter.next() > sent[15]!);
+    assert.ok(sizes.length - reservations <= 1);
+    assert.ok(Math.max(...sizes) <= 18, `a block never exceeds the held cap: ${sizes}`);
+  });
+
+  it('a failed reservation releases the hold and rejects', async () => {
+    const counter = new FleetBlockCounter(async () => { throw new Error('store down'); });
+    await assert.rejects(counter.hold(), /store down/);
+    assert.throws(() => counter.next(), /no reserved counter left/);
+  });
 });

@@ -44,7 +44,7 @@ export interface Spake2pProverOptions extends Spake2pBinding, ProverSecrets {
 }
 
 export interface Spake2pVerifierOptions extends Spake2pBinding, VerifierSecrets {
-  /** The ephemeral scalar y (32 bytes big-endian, 1..n-1), for test vectors only; random when absent. */
+  /** The ephemeral scalar y (32 bytes big-endian, 1..n-1): test vectors, and a fleet resuming a parked handshake; random when absent. */
   y?: Uint8Array;
 }
 

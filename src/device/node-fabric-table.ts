@@ -37,6 +37,8 @@ export interface FabricDescriptor {
 const FABRIC_PREFIX = 'device/fabrics/';
 const ACL_KEY = 'device/acl';
 const LAST_INDEX_KEY = 'device/last-fabric-index';
+/** Shared tables only: bumped after every fabric or ACL write, so other instances notice (see refresh()). */
+const GENERATION_KEY = 'device/fabrics-generation';
 const fabricKey = (index: number) => `${FABRIC_PREFIX}${String(index).padStart(3, '0')}`;
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const fromHex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
@@ -51,6 +53,10 @@ export class NodeFabricTable implements CaseFabricSource {
   #lastIndex = 0;
   /** Told after each committed add, update or remove (a DNS-SD layer re-derives its operational services). */
   readonly #listeners = new Set<() => void>();
+  /** Shared: the generation the table was last read at (-1: never read since sharing began). */
+  #shared = false;
+  #seenGeneration = -1;
+  #refreshing: Promise<boolean> | undefined;
 
   private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
 
@@ -165,6 +171,7 @@ export class NodeFabricTable implements CaseFabricSource {
     await this.store.set(LAST_INDEX_KEY, text.encode(String(record.fabricIndex)));
     this.#lastIndex = record.fabricIndex;
     const added = this.#register(record, fabric);
+    await this.#bump();
     this.#changed();
     return added;
   }
@@ -175,6 +182,7 @@ export class NodeFabricTable implements CaseFabricSource {
     const fabric = this.#prepare(record);
     await this.#save(record);
     const updated = this.#register(record, fabric);
+    await this.#bump();
     this.#changed();
     return updated;
   }
@@ -190,6 +198,7 @@ export class NodeFabricTable implements CaseFabricSource {
     if (!options.keepSessions && this.sessions.getFabric(fabricIndex)) await this.sessions.removeFabric(fabricIndex);
     await this.store.delete(fabricKey(fabricIndex));
     if (this.#acl.some((e) => e.fabricIndex === fabricIndex)) await this.setAcl(fabricIndex, []);
+    await this.#bump();
     // The fabric's secrets are of no further use: wipe them (a handshake still holding the fabric fails to sign).
     entry.record.operationalPrivateKey.fill(0);
     entry.record.ipkEpochKey.fill(0);
@@ -218,6 +227,69 @@ export class NodeFabricTable implements CaseFabricSource {
     })));
   }
 
+  // ---- shared with other instances (an edge fleet) ---------------------------------------------------------------
+
+  /**
+   * The store is shared with other instances serving the same node (an edge fleet): each write here bumps a
+   * generation counter, and refresh() reloads the table when another instance's write bumped it.
+   */
+  shareChanges(): void {
+    this.#shared = true;
+  }
+
+  /**
+   * Reads the generation (one store read); if another instance changed fabrics or the ACL since the last read, loads
+   * them: fabrics committed elsewhere are installed, fabrics removed elsewhere removed here (their sessions closed),
+   * the ACL replaced. Fabrics pending under a fail-safe elsewhere are not taken; this instance's own pending fabric
+   * stays. Resolves whether anything was reloaded. Concurrent calls share one run.
+   */
+  refresh(): Promise<boolean> {
+    if (!this.#shared) return Promise.resolve(false);
+    this.#refreshing ??= this.#refresh().finally(() => { this.#refreshing = undefined; });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<boolean> {
+    const generation = Number(untext.decode((await this.store.get(GENERATION_KEY)) ?? new Uint8Array()) || 0);
+    if (generation === this.#seenGeneration) return false;
+    const stored = new Map<number, FabricRecord>();
+    for (const key of await this.store.list(FABRIC_PREFIX)) {
+      const bytes = await this.store.get(key);
+      if (bytes) {
+        const record = parseRecord(untext.decode(bytes));
+        stored.set(record.fabricIndex, record);
+      }
+    }
+    const acl = await this.store.get(ACL_KEY);
+    const last = await this.store.get(LAST_INDEX_KEY);
+    for (const [index, record] of stored) {
+      const known = this.#entries.get(index);
+      if (record.pending || (known && sameRecord(known.record, record))) continue;
+      this.#install(record);
+    }
+    for (const [index, entry] of [...this.#entries]) {
+      if (stored.has(index) || entry.record.pending) continue;
+      this.#entries.delete(index);
+      if (this.sessions.getFabric(index)) await this.sessions.removeFabric(index);
+      entry.record.operationalPrivateKey.fill(0);
+      entry.record.ipkEpochKey.fill(0);
+    }
+    if (acl) this.#acl = (JSON.parse(untext.decode(acl)) as StoredAcl[]).map(parseAcl).filter((e) => this.#entries.has(e.fabricIndex));
+    if (last) this.#lastIndex = Math.max(this.#lastIndex, Number(untext.decode(last)) || 0);
+    this.#seenGeneration = generation;
+    // Fabrics added or removed elsewhere change what this node advertises (DNS-SD operational services).
+    this.#changed();
+    return true;
+  }
+
+  async #bump(): Promise<void> {
+    if (!this.#shared) return;
+    // Our own write: the table here is what it says, so the next refresh need not reload for it, unless another
+    // instance wrote in between (then the counter moved by more than one).
+    const generation = await this.store.increment(GENERATION_KEY, 1);
+    if (generation === this.#seenGeneration + 1) this.#seenGeneration = generation;
+  }
+
   // ---- ACL ---------------------------------------------------------------------------------------------------------
 
   acl(): readonly AclEntry[] {
@@ -244,6 +316,7 @@ export class NodeFabricTable implements CaseFabricSource {
       ...e, subjects: e.subjects?.map(String) ?? null,
     })))));
     this.#acl = acl;
+    await this.#bump();
   }
 
   /** The compressed fabric id (operational instance name prefix) of a fabric. */
@@ -257,6 +330,13 @@ type StoredAcl = Omit<AclEntry, 'subjects'> & { subjects: string[] | null };
 
 function parseAcl(stored: StoredAcl): AclEntry {
   return { ...stored, subjects: stored.subjects === null ? null : stored.subjects.map((s) => BigInt(s)) };
+}
+
+function sameRecord(a: FabricRecord, b: FabricRecord): boolean {
+  const same = (x: Uint8Array | undefined, y: Uint8Array | undefined) => (x === undefined || y === undefined ? x === y
+    : x.length === y.length && x.every((v, i) => v === y[i]));
+  return same(a.rcac, b.rcac) && same(a.icac, b.icac) && same(a.noc, b.noc) && same(a.ipkEpochKey, b.ipkEpochKey)
+    && a.vendorId === b.vendorId && a.label === b.label && a.pending === b.pending;
 }
 
 function parseRecord(json: string): FabricRecord {

@@ -13,8 +13,24 @@
 //   restarted (empty or from an older snapshot), failed over, or rolled back, the guard fails, the instance joins a
 //   new epoch and closes every session it holds: its peers re-establish. A missing window or counter key means
 //   "unknown session", never "start again".
+// - Outgoing counters are held per message in progress (FleetBlockCounter.hold): replies sent at once on one
+//   session (parallel HTTP requests, MRP on UDP) never find the block empty.
 // - Every key the fleet writes expires unless renewed (leaseMs), or is deleted when its session closes.
-// Handshakes (SPAKE2+ state is secret and in memory) finish on the instance that began them.
+// - CASE over HTTP and WebSocket: the responder's state between Sigma2 and Sigma3 (shared secret, IPK, Sigma1 and
+//   Sigma2, the session id's claim) is parked in the store, sealed with the fleet key (its key name as AAD), expiring
+//   after the handshake step timeout, and taken atomically (GETDEL) by whichever instance Sigma3 reaches: taken
+//   once, so a Sigma3 replayed to another instance makes no second session. A resumption record is saved before
+//   Sigma2_Resume leaves, and looked up in the store by resumption id (an index next to the records), so any
+//   instance resumes any session. Over UDP the peer talks to one instance: its handshakes stay in memory.
+// - PASE over HTTP and WebSocket, likewise: parked after PBKDFParamResponse (the request, the response and the
+//   verifier the handshake began with: each instance salts its own) and after Pake2 (with the ephemeral scalar y,
+//   so the instance Pake3 reaches recomputes the keys). The confirmation owed once Pake2 left is counted against
+//   the commissioning window by the instance that checks Pake3, or, when none comes, by the one that sent Pake2
+//   when its parked state is still there at expiry. Windows stay per instance (as they were: a client could always
+//   pair with each instance directly). Commissioning itself (fail-safe, AddNOC) stays on one instance.
+// - Fabrics and the ACL are written with a generation counter; each instance checks it once a second per realm and
+//   reloads when another instance changed them (edge-realm.ts), and at once when a parked handshake or a resumption
+//   record names a fabric it does not know yet.
 import { DuplicateMessageError, UnknownSessionError } from '../session/session-errors.js';
 import type { OutgoingMessageCounter } from '../session/secure-session.js';
 import type { SecureSession } from '../session/secure-session.js';
@@ -26,6 +42,9 @@ import { encryptedStore, SealedValueError, ValueSealer } from '../storage/encryp
 import { FleetEpochError, type FleetSessionKeys, type FleetStore, type Generation } from '../storage/fleet-store.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { prefixedStore } from '../storage/prefixed-store.js';
+import {
+  packFields, ParkingFullError, readU32Field, u32Field, unpackFields, type ParkedHandshakes,
+} from '../protocol/parked-handshakes.js';
 
 export type { FleetStore } from '../storage/fleet-store.js';
 export { FleetEpochError } from '../storage/fleet-store.js';
@@ -54,6 +73,8 @@ export interface FleetOptions {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_EPOCH_TTL_MS = 24 * 3600_000;
 const DEFAULT_RECORD_TTL_MS = 30 * 24 * 3600_000;
+/** Handshakes one instance parks per realm within one step timeout (see parkedHandshakes). */
+const DEFAULT_MAX_PARKED = 4096;
 /** Sessions renewed per script run: bounds the time one renewal holds Redis (4 keys each). */
 const RENEW_BATCH = 250;
 /** Spec: the first counter of a session is random in [1, 2^28]; the stored value is the one before it. */
@@ -91,23 +112,55 @@ export class FleetStateLostError extends UnknownSessionError {
   override name = 'FleetStateLostError';
 }
 
-/** An outgoing counter fed by blocks reserved in the shared store; `prepare()` before sending. */
+/**
+ * Counters held for messages in progress on one session, at most: the peer accepts a counter up to 32 behind the
+ * highest it saw, so what one instance holds ahead of another's must stay well inside that.
+ */
+const MAX_HELD_COUNTERS = 16;
+
+/**
+ * An outgoing counter fed by blocks reserved in the shared store. Sending is synchronous, reserving is not: each
+ * message accepted on the session holds two counters (a reply and an ack) until its handling ends (`hold()`), and
+ * two more are kept spare (an acknowledgement sent later by a timer), so messages handled at once on one instance
+ * (HTTP requests in parallel, MRP on UDP) do not run the block dry between the reservation and the send.
+ */
 export class FleetBlockCounter implements OutgoingMessageCounter {
   #next = 0;
   #end = 0;
+  #held = 0;
   #reserving: Promise<void> | undefined;
 
-  constructor(private readonly reserve: () => Promise<{ start: number; end: number }>) {}
+  constructor(private readonly reserve: (size: number) => Promise<{ start: number; end: number }>) {}
 
-  /** Makes sure a few counters are reserved (at least two: a handler may send a reply and an ack). */
+  /** Makes sure the counters held, and two spare, are reserved. */
   prepare(): Promise<void> {
-    if (this.#end - this.#next >= 2) return Promise.resolve();
-    this.#reserving ??= this.reserve().then((block) => {
+    const need = Math.min(this.#held, MAX_HELD_COUNTERS) + 2;
+    if (this.#end - this.#next >= need) return Promise.resolve();
+    this.#reserving ??= this.reserve(Math.max(need, 2)).then((block) => {
       // A fresh block replaces what is left of the old one: counters on one session must keep rising.
       this.#next = block.start;
       this.#end = block.end;
     }).finally(() => { this.#reserving = undefined; });
-    return this.#reserving;
+    // A reservation already under way may be smaller than what is held now: check again when it lands.
+    return this.#reserving.then(() => (this.#end - this.#next >= need ? undefined : this.prepare()));
+  }
+
+  /** Holds two counters for one message until `release()` (called once its handling is over), reserved first. */
+  async hold(): Promise<() => void> {
+    this.#held += 2;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#held -= 2;
+    };
+    try {
+      await this.prepare();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
   }
 
   next(): number {
@@ -136,6 +189,9 @@ export class EdgeFleet {
   #closed = false;
   /** Times this instance found the store's state lost or rolled back. */
   storeLosses = 0;
+  /** Handshakes this instance parked in the store between two messages, and parked handshakes it took up. */
+  handshakesParked = 0;
+  handshakesTaken = 0;
 
   constructor(readonly store: FleetStore, options: Omit<FleetOptions, 'store'>) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object with fleetKey');
@@ -161,14 +217,82 @@ export class EdgeFleet {
     const store = this.store, ttl = this.#recordTtlMs;
     const expiring: KeyValueStore = {
       ...bindStore(store),
-      set: (key, value) => (key.startsWith(`${prefix}resumption/`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
+      // Records and their id index (resumption/, resumption-id/) expire together.
+      set: (key, value) => (key.startsWith(`${prefix}resumption`) ? store.setWithExpiry(key, value, ttl) : store.set(key, value)),
     };
-    return prefixedStore(encryptedStore(expiring, this.#sealer, (key) => key.startsWith(`${prefix}counters/`)), prefix);
+    // Plain: the group counters and the fabric table's generation (atomic increments, not secret).
+    const plain = (key: string) => key.startsWith(`${prefix}counters/`) || key === `${prefix}device/fabrics-generation`;
+    return prefixedStore(encryptedStore(expiring, this.#sealer, plain), prefix);
   }
 
   /** The SessionManager options that make a realm's sessions fleet sessions. */
-  sessionOptions(realm: string): Pick<SessionManagerOptions, 'sessionIds' | 'sessionState' | 'counterFor'> {
-    return { sessionIds: this.sessionIds(realm), sessionState: this.sessionState(realm), counterFor: this.counterFor(realm) };
+  sessionOptions(realm: string): Pick<SessionManagerOptions, 'sessionIds' | 'sessionState' | 'counterFor' | 'sharedResumptionRecords'> {
+    return {
+      sessionIds: this.sessionIds(realm), sessionState: this.sessionState(realm), counterFor: this.counterFor(realm),
+      sharedResumptionRecords: true,
+    };
+  }
+
+  /**
+   * Where the realm's responders park a handshake between two of its messages (src/protocol/parked-handshakes.ts),
+   * so its next message may reach any instance. What a stranger can make Redis hold: a CASE state is parked only
+   * after a Sigma1 whose destination id matched a fabric (it takes the fabric's IPK, or a captured Sigma1); a PASE
+   * state after a PBKDFParamRequest while the commissioning window is open. Each is at most ~1.5 KB, expires after
+   * `ttlMs` (the handshake step timeout), and each instance parks at most `maxParked` within any `ttlMs` (beyond it
+   * the initiator is told Busy): at most instances x maxParked states per realm.
+   */
+  parkedHandshakes(realm: string, options: { ttlMs: number; maxParked?: number }): ParkedHandshakes {
+    const ttlMs = positive('ttlMs', options.ttlMs);
+    const maxParked = positive('maxParked', options.maxParked ?? DEFAULT_MAX_PARKED);
+    /** When each handshake parked within the last ttlMs was parked, oldest first. */
+    const recent: number[] = [];
+    let head = 0;
+    const keyOf = (epoch: string, key: string) => `fleet/${epoch}/${realm}/handshake/${key}`;
+    return {
+      ttlMs,
+      has: async (key) => (await this.store.get(keyOf(await this.#joined(), key))) !== undefined,
+      park: async (key, state, sessionId) => {
+        const now = Date.now();
+        while (head < recent.length && recent[head]! <= now - ttlMs) head++;
+        if (head > 1024 && head * 2 > recent.length) recent.splice(0, head), (head = 0);
+        if (recent.length - head >= maxParked) {
+          throw new ParkingFullError(`realm ${realm}: ${maxParked} handshakes parked within ${ttlMs} ms, the limit`);
+        }
+        const epoch = await this.#joined();
+        const held = this.#heldIn(realm).get(sessionId);
+        if (!held || held.kind !== 'pending' || held.epoch !== epoch) {
+          throw new UnknownSessionError(sessionId, 'the fleet holds no claim for the handshake\'s session id');
+        }
+        const storeKey = keyOf(epoch, key);
+        const plain = packFields([new TextEncoder().encode(held.keys.owner), u32Field(sessionId), state]);
+        try {
+          await this.store.setWithExpiry(storeKey, this.#sealer.seal(storeKey, plain), ttlMs);
+        } finally {
+          plain.fill(0);
+        }
+        // The claim now goes with the parked state: whoever takes it holds (and renews or releases) the id.
+        if (this.#heldIn(realm).get(sessionId) === held) this.#heldIn(realm).delete(sessionId);
+        recent.push(now);
+        this.handshakesParked++;
+      },
+      take: async (key) => {
+        const epoch = await this.#joined();
+        const storeKey = keyOf(epoch, key);
+        const sealed = await this.store.take(storeKey);
+        if (!sealed) return undefined;
+        const plain = this.#sealer.open(storeKey, sealed);
+        try {
+          const [owner, id, state] = unpackFields(plain, 3);
+          const sessionId = readU32Field(id!);
+          const keys = this.#keysFor(realm, epoch, sessionId, new TextDecoder().decode(owner));
+          this.#heldIn(realm).set(sessionId, { keys, epoch, kind: 'pending' });
+          this.handshakesTaken++;
+          return { state: state!.slice(), sessionId };
+        } finally {
+          plain.fill(0);
+        }
+      },
+    };
   }
 
   /** The realm's manager: closed sessions are forgotten, and a lost store closes every session. Starts the lease. */
@@ -245,9 +369,10 @@ export class EdgeFleet {
     return (id) => {
       // Bound to the claim held when the session is made: a later session under the same id has another owner.
       const held = this.#heldIn(realm).get(id);
-      return new FleetBlockCounter(async () => {
+      return new FleetBlockCounter(async (size) => {
         if (!held) throw new UnknownSessionError(id, 'the fleet holds no claim for this session');
-        const block = await this.#guarded(id, held.epoch, (token) => this.store.reserveFleetCounters({ token }, held.keys, this.#blockSize));
+        const block = await this.#guarded(id, held.epoch,
+          (token) => this.store.reserveFleetCounters({ token }, held.keys, Math.max(this.#blockSize, size)));
         if (block === 'unknown' || block === 'exhausted') {
           this.#drop(realm, id, held);
           throw new UnknownSessionError(id, block === 'unknown' ? 'the session\'s counter is gone from the shared store'
@@ -279,10 +404,11 @@ export class EdgeFleet {
 
   /**
    * After a secure message authenticated, before it commits: the shared window says whether it is new, and a few
-   * outgoing counters are reserved for the reply. Throws DuplicateMessageError for a replay, UnknownSessionError
-   * (the session closed here) when the store no longer has the session, FleetStateLostError when it lost state.
+   * outgoing counters are reserved for the reply, held until the returned release() (call it once the message's
+   * handling is over). Throws DuplicateMessageError for a replay, UnknownSessionError (the session closed here)
+   * when the store no longer has the session, FleetStateLostError when it lost state.
    */
-  async accept(realm: string, message: DecodedMessage): Promise<void> {
+  async accept(realm: string, message: DecodedMessage): Promise<() => void> {
     const session = message.session as SecureSession;
     const held = this.#heldIn(realm).get(session.id);
     if (!held) throw new UnknownSessionError(session.id, 'the fleet holds no claim for this session');
@@ -293,7 +419,7 @@ export class EdgeFleet {
       throw new UnknownSessionError(session.id, 'the session is gone from the shared store: re-establish it');
     }
     if (verdict === 'duplicate') throw new DuplicateMessageError(session.id, message.header, message.payloadHeader);
-    await (session.counter as FleetBlockCounter).prepare();
+    return (session.counter as FleetBlockCounter).hold();
   }
 
   // ---- the lease ----

@@ -9,6 +9,7 @@
 import type { CaseError } from '../protocol/case/case-error.js';
 import { CaseResponder } from '../protocol/case/case-responder.js';
 import type { ExchangeManager, ProtocolHandler } from '../protocol/exchange-manager.js';
+import type { ParkedHandshakes } from '../protocol/parked-handshakes.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol/protocol-ids.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
@@ -47,6 +48,8 @@ export interface RealmNodeParts {
   /** Told of each CASE session (resumed or not) and each failed CASE handshake. */
   onCaseSession?: (resumed: boolean) => void;
   onCaseFailure?: (error: CaseError) => void;
+  /** A fleet's store for CASE handshakes between Sigma2 and Sigma3 (src/protocol/parked-handshakes.ts). */
+  parked?: ParkedHandshakes;
 }
 
 const DEFAULT_CASE_HANDSHAKES = 64;
@@ -81,11 +84,15 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
     fabrics: node.fabrics, maxConcurrentHandshakes: maxCase,
     onSession: (_session, info) => parts.onCaseSession?.(info.resumed),
     onFailure: (error) => parts.onCaseFailure?.(error),
+    ...(parts.parked ? { parked: parts.parked } : {}),
   });
   const nodeChain = parts.exchanges.protocolHandler(ProtocolId.secureChannel) as ProtocolHandler;
   parts.exchanges.addProtocolHandler(ProtocolId.secureChannel, (exchange, first) => {
     const adminWindow = node.window.status === WindowStatus.enhancedWindowOpen;
-    if (first.opcode === SecureChannelOpcode.pbkdfParamRequest && !adminWindow) return realmPase(exchange, first);
+    // In a fleet, Pake1 and Pake3 may open an exchange here: the realm's handshake parked by another instance.
+    const realmStep = first.opcode === SecureChannelOpcode.pbkdfParamRequest || (parts.parked !== undefined
+      && (first.opcode === SecureChannelOpcode.pake1 || first.opcode === SecureChannelOpcode.pake3));
+    if (realmStep && !adminWindow) return realmPase(exchange, first);
     return nodeChain(exchange, first);
   });
   // Opening a window installs a PASE responder and then puts back the handler kept here: keep this router.

@@ -61,6 +61,11 @@ export type HttpOutcome =
  * third of a second at 3,000 a second, where it needs milliseconds).
  */
 const DEFAULT_HANDSHAKE_SLOTS = 1024;
+const noRelease = (): void => {};
+/** The handshake step timeout over HTTP and WebSocket when the realm's config names none (PASE's default too). */
+const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+/** How often a fleet instance checks whether another one changed the realm node's fabrics or ACL. */
+const FABRIC_SYNC_MS = 1000;
 /** Unsecured sessions beyond the handshakes' own, for messages that begin no handshake (acks, refusals). */
 const SPARE_UNSECURED_SESSIONS = 256;
 
@@ -70,6 +75,7 @@ export class EdgeRealm {
   node: MatterDeviceNode | undefined;
   readonly #opened = new Map<SecureSession, number>();
   readonly #labels: { realm: string };
+  #fabricSync: ReturnType<typeof setInterval> | undefined;
 
   private constructor(readonly name: string, readonly sessions: SessionManager, readonly exchanges: ExchangeManager,
     readonly pase: PaseResponder, private readonly metrics: EdgeMetrics, private readonly fleet: EdgeFleet | undefined,
@@ -133,7 +139,10 @@ export class EdgeRealm {
     const labels = { realm: name };
     const exchanges = new ExchangeManager(sessions, { onMessage: () => metrics.messagesIn.inc(labels) });
     const realm = labels;
+    // Handshakes over HTTP and WebSocket wait in the fleet's store between messages: the next may reach any instance.
+    const parked = fleet?.parkedHandshakes(name, { ttlMs: config.handshakeStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
     const pase = new PaseResponder(exchanges, {
+      ...(parked ? { parked } : {}),
       passcode: config.passcode, iterations: config.iterations ?? 1000, maxConcurrentHandshakes: slots,
       maxFailedAttempts: config.maxFailedAttempts ?? 20,
       ...(config.windowBackoff !== undefined ? { windowBackoff: config.windowBackoff } : {}),
@@ -174,9 +183,20 @@ export class EdgeRealm {
         metrics.caseHandshakeFailures.inc({ ...realm, failure: error.failure });
         log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message });
       },
+      ...(parked ? { parked } : {}),
     }) : undefined;
+    if (node && fleet) node.fabrics.shareChanges();
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
     edgeRealm.node = node;
+    if (node && fleet) {
+      // Fabrics and ACL written by another instance (commissioning, RemoveFabric) reach this one within a second:
+      // one store read a second per realm, whatever the traffic, so strangers cannot make us read more (a check on
+      // each unmatched Sigma1 would let them); a reload happens only after an administrator changed something.
+      edgeRealm.#fabricSync = setInterval(() => {
+        node.fabrics.refresh().catch((error: unknown) => log.warn('fabric table refresh failed', { realm: name, detail: String(error) }));
+      }, FABRIC_SYNC_MS);
+      (edgeRealm.#fabricSync as { unref?: () => void }).unref?.();
+    }
     return edgeRealm;
   }
 
@@ -196,19 +216,31 @@ export class EdgeRealm {
     return { status: 400, error: 'bad-message', detail };
   }
 
-  /** Decodes and checks one message; returns it ready to dispatch (counter committed), or why it was refused. */
-  async #accept(body: Uint8Array, channel: MessageChannel): Promise<DecodedMessage | HttpOutcome> {
+  /**
+   * Decodes and checks one message; returns it ready to dispatch (counter committed), or why it was refused. In a
+   * fleet, `release` ends the hold on the outgoing counters reserved for its replies (see FleetBlockCounter).
+   */
+  async #accept(body: Uint8Array, channel: MessageChannel): Promise<{ message: DecodedMessage; release: () => void } | HttpOutcome> {
     try {
       const sessionId = SessionManager.sessionIdOf(body);
       const secure = sessionId !== 0 && (body[3]! & 0x03) === 0;
       if (this.fleet && secure) await this.fleet.admit(this.name, this.sessions, sessionId, channel);
       const { message, commit } = this.sessions.decodeDeferred(body, channel);
-      if (this.fleet && message.session instanceof SecureSession) await this.fleet.accept(this.name, message);
+      const release = this.fleet && message.session instanceof SecureSession ? await this.fleet.accept(this.name, message) : noRelease;
       commit();
-      return message;
+      return { message, release };
     } catch (error) {
       return this.#failed(error);
     }
+  }
+
+  /** Dispatches; the counters held for the message's replies are released once its session waits for the peer. */
+  #dispatch({ message, release }: { message: DecodedMessage; release: () => void }, channel: MessageChannel): void {
+    this.exchanges.dispatch(message, channel);
+    if (release === noRelease) return;
+    const session = message.session;
+    if (!(session instanceof SecureSession)) return release();
+    void this.exchanges.whenIdle(session).then(release);
   }
 
   /**
@@ -218,10 +250,13 @@ export class EdgeRealm {
   async handleHttpMessage(body: Uint8Array, capMs: number): Promise<HttpOutcome> {
     const accepted = await this.#accept(body, this.http);
     if ('status' in accepted) return accepted;
-    const session = accepted.session;
-    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) return { status: 204 };
+    const session = accepted.message.session;
+    if (!(session instanceof SecureSession || session instanceof UnsecuredSession)) {
+      accepted.release();
+      return { status: 204 };
+    }
     const request = this.http.request(capMs);
-    this.exchanges.dispatch(accepted, request);
+    this.#dispatch(accepted, request);
     // No reply yet: there is none to wait for once every exchange of the session waits for the peer.
     if (!request.answered) void Promise.resolve().then(() => this.exchanges.whenIdle(session)).then(() => request.giveUp());
     const reply = await request.reply;
@@ -234,7 +269,7 @@ export class EdgeRealm {
     return (frame) => {
       queue = queue.then(async () => {
         const accepted = await this.#accept(frame, channel);
-        if (!('status' in accepted)) this.exchanges.dispatch(accepted, channel);
+        if (!('status' in accepted)) this.#dispatch(accepted, channel);
       });
     };
   }
@@ -254,7 +289,7 @@ export class EdgeRealm {
   async receiveDatagram(datagram: Uint8Array, channel: MessageChannel): Promise<Exclude<HttpOutcome, { status: 200 | 204 }> | undefined> {
     const accepted = await this.#accept(datagram, channel);
     if ('status' in accepted) return accepted as Exclude<HttpOutcome, { status: 200 | 204 }>;
-    this.exchanges.dispatch(accepted, channel);
+    this.#dispatch(accepted, channel);
     return undefined;
   }
 
@@ -263,6 +298,7 @@ export class EdgeRealm {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#fabricSync);
     await this.node?.close();
     this.pase.close();
     this.http.close();

@@ -18,6 +18,8 @@ export interface ResumptionRecord {
 }
 
 const PREFIX = 'resumption/';
+/** Shared records only: resumption id -> the peer key of the record holding it. */
+const ID_PREFIX = 'resumption-id/';
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const peerKey = (fabricIndex: number, nodeId: bigint): string =>
@@ -50,6 +52,11 @@ function decode(bytes: Uint8Array): ResumptionRecord {
   };
 }
 
+/** Resumption ids are looked up, not secret: a plain comparison is enough. */
+function equalIds(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 function checkRecord(record: ResumptionRecord): void {
   if (!(record.resumptionId instanceof Uint8Array) || record.resumptionId.length !== 16) {
     throw new TypeError('record.resumptionId: expected a Uint8Array of 16 bytes');
@@ -67,12 +74,12 @@ export class ResumptionRecords {
   readonly #byPeer = new Map<string, ResumptionRecord>();
   readonly #byId = new Map<string, ResumptionRecord>();
 
-  private constructor(private readonly store: KeyValueStore, private readonly capacity: () => number) {}
+  private constructor(private readonly store: KeyValueStore, private readonly capacity: () => number, readonly shared: boolean) {}
 
   /** Loads every stored record; records that do not decode are reported and skipped, never fatal. */
-  static async load(store: KeyValueStore, capacity: () => number, onCorrupt: (key: string, error: unknown) => void):
-    Promise<ResumptionRecords> {
-    const records = new ResumptionRecords(store, capacity);
+  static async load(store: KeyValueStore, capacity: () => number, onCorrupt: (key: string, error: unknown) => void,
+    shared = false): Promise<ResumptionRecords> {
+    const records = new ResumptionRecords(store, capacity, shared);
     for (const key of await store.list(PREFIX)) {
       const bytes = await store.get(key);
       if (!bytes) continue;
@@ -114,6 +121,11 @@ export class ResumptionRecords {
     };
     await this.store.set(peerKey(copy.fabricIndex, copy.peerNodeId), encode(copy));
     const previous = this.#byPeer.get(peerKey(copy.fabricIndex, copy.peerNodeId));
+    if (this.shared) {
+      // The index is written after the record: a lookup by the new id never finds the index without the record.
+      await this.store.set(`${ID_PREFIX}${hex(copy.resumptionId)}`, new TextEncoder().encode(peerKey(copy.fabricIndex, copy.peerNodeId)));
+      if (previous && !equalIds(previous.resumptionId, copy.resumptionId)) await this.store.delete(`${ID_PREFIX}${hex(previous.resumptionId)}`);
+    }
     if (previous) this.#forget(previous);
     this.#remember(copy);
     await this.#evictBeyondCapacity();
@@ -130,6 +142,26 @@ export class ResumptionRecords {
     return this.#byId.get(hex(resumptionId));
   }
 
+  /**
+   * Shared records: the record holding `resumptionId` now, read from the store (the id index, then the record, which
+   * must still hold that id: a peer's record replaced elsewhere resumes nothing under its old id). Two reads per
+   * lookup, whatever id a stranger sends.
+   */
+  async loadById(resumptionId: Uint8Array): Promise<ResumptionRecord | undefined> {
+    const index = await this.store.get(`${ID_PREFIX}${hex(resumptionId)}`);
+    if (!index) return undefined;
+    const key = new TextDecoder().decode(index);
+    if (!key.startsWith(PREFIX)) return undefined;
+    const bytes = await this.store.get(key);
+    if (!bytes) return undefined;
+    const record = decode(bytes);
+    if (!equalIds(record.resumptionId, resumptionId)) return undefined;
+    const previous = this.#byPeer.get(key);
+    if (previous) this.#forget(previous);
+    this.#remember(record);
+    return record;
+  }
+
   findByNode(fabricIndex: number, peerNodeId: bigint): ResumptionRecord | undefined {
     return this.#byPeer.get(peerKey(fabricIndex, peerNodeId));
   }
@@ -143,6 +175,7 @@ export class ResumptionRecords {
     const record = this.#byPeer.get(peerKey(fabricIndex, peerNodeId));
     if (!record) return false;
     await this.store.delete(peerKey(fabricIndex, peerNodeId));
+    if (this.shared) await this.store.delete(`${ID_PREFIX}${hex(record.resumptionId)}`);
     this.#forget(record);
     return true;
   }

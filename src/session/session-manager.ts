@@ -103,6 +103,11 @@ export interface SessionManagerOptions {
   sessionIds?: SessionIdClaims;
   /** Shares secure sessions with other instances. */
   sessionState?: SessionStateStore;
+  /**
+   * Resumption records are written by other instances too (a fleet): a lookup by resumption id reads the store (an
+   * id index next to the records) instead of trusting this instance's memory, which may miss or be stale.
+   */
+  sharedResumptionRecords?: boolean;
   /** Receives errors thrown by event listeners (default: reportError or console.error). */
   onListenerError?: (error: unknown) => void;
 }
@@ -286,7 +291,8 @@ export class SessionManager {
     for (const fabric of options.fabrics?.initial ?? []) fabrics.add(fabric);
     let manager: SessionManager | undefined;
     const records = await ResumptionRecords.load(store, () => (manager ? manager.#maxResumptionRecords() : Infinity),
-      (key, error) => (options.onListenerError ?? console.error)(new Error(`resumption record ${key} is unreadable: ${String(error)}`)));
+      (key, error) => (options.onListenerError ?? console.error)(new Error(`resumption record ${key} is unreadable: ${String(error)}`)),
+      options.sharedResumptionRecords === true);
     // Group windows survive restarts with the store, so a captured group message stays a duplicate.
     const groupReception = await GroupReceptionState.load(store, {
       ...(options.limits?.maxGroupPeers !== undefined ? { maxPeers: options.limits.maxGroupPeers } : {}),
@@ -372,6 +378,18 @@ export class SessionManager {
     if (!this.#pendingIds.delete(id)) throw new RangeError(`id: ${id} is not reserved for a handshake`);
     this.#ids.release(id);
     this.#releaseClaim(id);
+  }
+
+  /**
+   * Reserves here an id another instance claimed for a handshake it parked (src/protocol/parked-handshakes.ts):
+   * the claim came with the parked state, so the id is pending here as if reserveSessionId() had returned it.
+   */
+  adoptSessionId(id: number): void {
+    this.#assertOpen();
+    sessionIdArgument('id', id);
+    if (this.#pendingIds.has(id) || this.#sessions.has(id)) throw new RangeError(`id: ${id} is already in use here`);
+    if (!this.#ids.inUse(id)) this.#ids.reserve(id);
+    this.#pendingIds.add(id);
   }
 
   #releaseClaim(id: number): void {
@@ -602,6 +620,17 @@ export class SessionManager {
 
   findResumptionRecordById(resumptionId: Uint8Array): ResumptionRecord | undefined {
     const record = this.#records.findById(resumptionId);
+    if (record) this.#records.touch(record, this.#now());
+    return record;
+  }
+
+  /**
+   * As findResumptionRecordById; with shared records (a fleet), read from the store, where another instance may
+   * have written or replaced it since this one started.
+   */
+  async lookupResumptionRecord(resumptionId: Uint8Array): Promise<ResumptionRecord | undefined> {
+    if (!this.#records.shared) return this.findResumptionRecordById(resumptionId);
+    const record = await this.#records.loadById(resumptionId);
     if (record) this.#records.touch(record, this.#now());
     return record;
   }

@@ -44,6 +44,8 @@ export interface FleetStore extends KeyValueStore {
   closeFleetSession(keys: FleetSessionKeys): Promise<boolean>;
   /** set, with the key removed by the store `ttlMs` after this write. */
   setWithExpiry(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
+  /** get and delete as one atomic step: of callers racing for one key, exactly one gets its value. */
+  take(key: string): Promise<Uint8Array | undefined>;
 }
 
 /**

@@ -222,6 +222,14 @@ export class RedisStore implements KeyValueStore, FleetStore {
     return this.#lifecycle.run(() => this.#call((redis) => redis.set(this.#key(key), asBuffer(copy), 'PX', ttlMs)).then(() => {}));
   }
 
+  /** get and delete in one step (GETDEL): of callers racing for one key, exactly one gets its value. */
+  async take(key: string): Promise<Uint8Array | undefined> {
+    checkKey(key);
+    return this.#lifecycle.run(() =>
+      this.#call((redis) => redis.getdelBuffer(this.#key(key))).then((value) => (value === null ? undefined : new Uint8Array(value))),
+    );
+  }
+
   async delete(key: string): Promise<boolean> {
     checkKey(key);
     return this.#lifecycle.run(() => this.#call((redis) => redis.del(this.#key(key))).then((removed) => Number(removed) > 0));

@@ -34,6 +34,12 @@ export interface CaseFabric {
 export interface CaseFabricSource {
   all(): Iterable<CaseFabric>;
   get(fabricIndex: number): CaseFabric | undefined;
+  /**
+   * Fabrics shared with other instances (an edge fleet): reloads what another instance added or removed. The
+   * responder calls it only when something authenticated names a fabric it does not know (a parked handshake, a
+   * resumption record), never for a stranger's Sigma1.
+   */
+  refresh?(): Promise<unknown>;
 }
 
 /** A peer's chain as received in TBEData2/3, and the root it must chain to. */

@@ -4,18 +4,25 @@
 // does not check out falls back silently to the full handshake (spec §4.14.2.2.2). Sigma3 is checked against the
 // fabric matched: chain to its root, its fabric id, then the TBSData3 signature; the session carries the CATs of
 // the initiator's NOC. Handshakes run concurrently up to a limit (Busy, with a minimum wait, beyond it); each one
-// holds only its own closure (ephemeral key, two messages) and is dropped after `handshakeTimeoutMs`.
+// holds only its own closure (ephemeral key, two messages) and is dropped after `handshakeTimeoutMs`. With a fleet's
+// ParkedHandshakes over a reliable channel, the state between Sigma2 and Sigma3 is parked there instead (the
+// ephemeral private key is no longer needed by then; the shared secret is, sealed by the store) and a Sigma3 on an
+// exchange this instance does not hold takes it up; a resumption saves its new record before Sigma2_Resume leaves.
 import { equalBytes } from '@noble/curves/utils.js';
 import { decodeStatusReport, encodeStatusReport } from '../../codec/status-report.js';
 import { caseDestinationId } from '../../credentials/case-destination-id.js';
 import { ecdhP256, ecdsaSignSha256, ecdsaVerifySha256, generateP256KeyPair } from '../../crypto/index.js';
 import type { SecureSession } from '../../session/secure-session.js';
+import { UnsecuredSession } from '../../session/unsecured-session.js';
 import type { CreateSecureSessionArgs } from '../../session/session-manager.js';
 import { SessionLimitError } from '../../session/session-errors.js';
 import type { SessionParameters } from '../../session/session-parameters.js';
 import type { Exchange, ExchangeMessage } from '../exchange.js';
 import type { ExchangeManager, ProtocolHandler } from '../exchange-manager.js';
 import { isMessageChannel } from '../message-channel.js';
+import {
+  packFields, parkedHandshakeKey, readU32Field, u32Field, unpackFields, type ParkedHandshakes,
+} from '../parked-handshakes.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol-ids.js';
 import { defaultChainVerifier, verifyPeer } from './case-chain.js';
 import { CaseError } from './case-error.js';
@@ -52,6 +59,25 @@ export interface CaseResponderOptions {
   onSession?: (session: SecureSession, info: { resumed: boolean }) => void;
   /** Told about each handshake that ended without a session (and why). */
   onFailure?: (error: CaseError) => void;
+  /**
+   * A fleet's shared handshake store: over reliable channels (HTTP, WebSocket) the state between Sigma2 and Sigma3 is
+   * parked there, so Sigma3 may reach any instance. Without it (or over UDP, whose peer is one instance), the
+   * handshake waits in memory for Sigma3 on its exchange.
+   */
+  parked?: ParkedHandshakes;
+}
+
+/** Everything Sigma3 is checked against, whether held in memory or parked. */
+interface AwaitingSigma3 {
+  fabric: CaseFabric;
+  ipk: Uint8Array;
+  sharedSecret: Uint8Array;
+  sigma1Bytes: Uint8Array;
+  sigma1: Sigma1;
+  sigma2Bytes: Uint8Array;
+  responderEphPubKey: Uint8Array;
+  resumptionId: Uint8Array;
+  localSessionId: number;
 }
 
 type Resumption = { session: SecureSession } | 'fall-back';
@@ -94,7 +120,8 @@ export class CaseResponder {
   }
 
   async #handle(exchange: Exchange, first: ExchangeMessage): Promise<void> {
-    if (first.opcode !== SecureChannelOpcode.sigma1) {
+    const parkedSigma3 = first.opcode === SecureChannelOpcode.sigma3 && this.#options.parked !== undefined;
+    if (first.opcode !== SecureChannelOpcode.sigma1 && !parkedSigma3) {
       if (this.#previous) return this.#previous(exchange, first);
       await exchange.close();
       return;
@@ -112,7 +139,7 @@ export class CaseResponder {
     const timer = setTimeout(() => exchange.abort(new CaseError('timeout',
       `CASE handshake not finished within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     try {
-      const result = await this.#respond(exchange, first);
+      const result = parkedSigma3 ? await this.#continueParked(exchange, first) : await this.#respond(exchange, first);
       if (result) this.#options.onSession?.(result.session, { resumed: result.resumed });
     } catch (error) {
       const failure = asCaseError(error);
@@ -149,7 +176,8 @@ export class CaseResponder {
       return this.#refuse(exchange, NO_SHARED_TRUST_ROOTS,
         new CaseError('no-shared-trust-roots', 'Sigma1.destinationId matches none of our fabrics'));
     }
-    return { session: await this.#fullHandshake(exchange, first.payload, sigma1, match.fabric, match.ipk), resumed: false };
+    const session = await this.#fullHandshake(exchange, first.payload, sigma1, match.fabric, match.ipk);
+    return session ? { session, resumed: false } : undefined; // undefined: parked for Sigma3
   }
 
   /** The fabric and IPK whose destination id for this node equals Sigma1's (spec §4.14.2.4.1). */
@@ -168,8 +196,8 @@ export class CaseResponder {
 
   async #resume(exchange: Exchange, sigma1: Sigma1): Promise<Resumption> {
     const sessions = this.#exchanges.sessions;
-    const record = sessions.findResumptionRecordById(sigma1.resumptionId!);
-    if (!record || !this.#options.fabrics.get(record.fabricIndex)) return 'fall-back';
+    const record = await sessions.lookupResumptionRecord(sigma1.resumptionId!);
+    if (!record || !(await this.#fabric(record.fabricIndex))) return 'fall-back';
     const expected = sigma1ResumeMic(record.sharedSecret, sigma1.initiatorRandom, sigma1.resumptionId!);
     if (!micMatches(sigma1.initiatorResumeMic!, expected)) return 'fall-back';
 
@@ -185,6 +213,10 @@ export class CaseResponder {
         peerNodeId: record.peerNodeId, fabricIndex: record.fabricIndex, caseAuthenticatedTags: record.caseAuthenticatedTags,
         sessionParameters: sigma1.initiatorSessionParams ?? record.peerSessionParameters, channel: this.#channel(exchange),
       });
+      const sigma2Resume = encodeSigma2Resume({
+        resumptionId: newResumptionId, sigma2ResumeMic: sigma2ResumeMic(sharedSecret, sigma1.initiatorRandom, newResumptionId),
+        responderSessionId: localSessionId, responderSessionParams: this.#options.sessionParameters ?? sessions.parameters,
+      });
       // The new id is stored before Sigma2_Resume carries it (spec §4.14.2.2.2: the next Sigma1 names the id the
       // last Sigma2_Resume gave): the initiator may resume again as soon as it has sent its report, before that
       // report is even read here, and must find the record. The old id resumes nothing from now on.
@@ -197,10 +229,10 @@ export class CaseResponder {
         return await this.#refuse(exchange, INVALID_PARAMETER,
           new CaseError('protocol', `the resumption record could not be stored: ${(error as Error).message}`, { cause: error }));
       }
-      await exchange.send(SecureChannelOpcode.sigma2Resume, encodeSigma2Resume({
-        resumptionId: newResumptionId, sigma2ResumeMic: sigma2ResumeMic(sharedSecret, sigma1.initiatorRandom, newResumptionId),
-        responderSessionId: localSessionId, responderSessionParams: this.#options.sessionParameters ?? sessions.parameters,
-      }));
+      await exchange.send(SecureChannelOpcode.sigma2Resume, sigma2Resume);
+      // In a fleet over a reliable channel the initiator's report may reach another instance, which has nothing to
+      // finish: the record is already saved, so the session stands once Sigma2_Resume has left.
+      if (this.#parking(exchange)) return { session };
       const reply = await expectCaseMessage(exchange, [SecureChannelOpcode.statusReport], 'the StatusReport', this.#timeoutMs);
       const status = parse(() => decodeStatusReport(reply.payload));
       if (!isStatusSuccess(status)) throw failureFromStatus(status, 'Success after Sigma2_Resume');
@@ -214,13 +246,13 @@ export class CaseResponder {
     }
   }
 
+  /** Sigma1 to Sigma2, then Sigma3 awaited here, or the handshake parked for Sigma3 (undefined). */
   async #fullHandshake(exchange: Exchange, sigma1Bytes: Uint8Array, sigma1: Sigma1, fabric: CaseFabric, ipk: Uint8Array):
-    Promise<SecureSession> {
+    Promise<SecureSession | undefined> {
     const sessions = this.#exchanges.sessions;
     const ephemeral = generateP256KeyPair();
     let sharedSecret: Uint8Array | undefined;
     let localSessionId: number | undefined;
-    let session: SecureSession | undefined;
     try {
       try {
         sharedSecret = ecdhP256(ephemeral.privateKey, sigma1.initiatorEphPubKey);
@@ -243,14 +275,121 @@ export class CaseResponder {
         encrypted2: sealTbe(s2k, NONCE_SIGMA2, tbe2),
         responderSessionParams: this.#options.sessionParameters ?? sessions.parameters,
       });
+      const awaiting: AwaitingSigma3 = {
+        fabric, ipk, sharedSecret, sigma1Bytes, sigma1, sigma2Bytes, responderEphPubKey: ephemeral.publicKey, resumptionId,
+        localSessionId,
+      };
+      if (this.#parking(exchange)) {
+        await this.#park(exchange, awaiting);
+        // The id's claim went with the parked state: only this instance's reservation is let go here.
+        sessions.releaseSessionId(localSessionId);
+        localSessionId = undefined;
+        await exchange.send(SecureChannelOpcode.sigma2, sigma2Bytes);
+        return undefined;
+      }
       await exchange.send(SecureChannelOpcode.sigma2, sigma2Bytes);
-
       const reply = await expectCaseMessage(exchange, [SecureChannelOpcode.sigma3], 'Sigma3', this.#timeoutMs);
+      localSessionId = undefined; // #finish releases it if the handshake fails from here on
+      return await this.#finish(exchange, awaiting, reply.payload);
+    } catch (error) {
+      if (localSessionId !== undefined) sessions.releaseSessionId(localSessionId);
+      throw error;
+    } finally {
+      ephemeral.privateKey.fill(0);
+      sharedSecret?.fill(0);
+    }
+  }
+
+  /** Over a reliable channel, with a fleet's store: the handshake waits there, not in this instance's memory. */
+  #parking(exchange: Exchange): boolean {
+    return this.#options.parked !== undefined && exchange.session instanceof UnsecuredSession
+      && this.#channel(exchange)?.reliable === true;
+  }
+
+  /** Parks the state Sigma3 needs, sealed by the store; a store that cannot take it fails the handshake (Busy). */
+  async #park(exchange: Exchange, awaiting: AwaitingSigma3): Promise<void> {
+    const state = packFields([
+      u32Field(awaiting.fabric.fabricIndex), awaiting.ipk, awaiting.sharedSecret, awaiting.sigma1Bytes, awaiting.sigma2Bytes,
+      awaiting.responderEphPubKey, awaiting.resumptionId,
+    ]);
+    try {
+      const key = parkedHandshakeKey('case', (exchange.session as UnsecuredSession).ephemeralNodeId, exchange.id);
+      await this.#options.parked!.park(key, state, awaiting.localSessionId);
+    } catch (error) {
+      await this.#refuse(exchange, busy(this.#busyWaitMs), new CaseError('busy',
+        `the handshake could not be parked for Sigma3: ${(error as Error).message}`, { cause: error }));
+    } finally {
+      state.fill(0);
+    }
+  }
+
+  /** Sigma3 on an exchange this instance does not hold: the handshake parked (here or elsewhere) is taken up. */
+  async #continueParked(exchange: Exchange, sigma3: ExchangeMessage): Promise<{ session: SecureSession; resumed: boolean }> {
+    if (!(exchange.session instanceof UnsecuredSession)) {
+      return this.#refuse(exchange, INVALID_PARAMETER, new CaseError('protocol', 'Sigma3 on a secure session'));
+    }
+    const key = parkedHandshakeKey('case', exchange.session.ephemeralNodeId, exchange.id);
+    let taken;
+    try {
+      taken = await this.#options.parked!.take(key);
+    } catch (error) {
+      return this.#refuse(exchange, busy(this.#busyWaitMs), new CaseError('busy',
+        `the parked handshake could not be read: ${(error as Error).message}`, { cause: error }));
+    }
+    if (!taken) {
+      return this.#refuse(exchange, INVALID_PARAMETER, new CaseError('protocol',
+        'Sigma3 for no handshake this fleet holds (already finished, expired, or never begun)'));
+    }
+    const sessions = this.#exchanges.sessions;
+    let localSessionId: number | undefined;
+    try {
+      let awaiting: AwaitingSigma3;
+      try {
+        sessions.adoptSessionId(taken.sessionId);
+        localSessionId = taken.sessionId;
+        const [fabricIndex, ipk, sharedSecret, sigma1Bytes, sigma2Bytes, responderEphPubKey, resumptionId] =
+          unpackFields(taken.state, 7) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+        const fabric = await this.#fabric(readU32Field(fabricIndex));
+        if (!fabric) throw new CaseError('no-shared-trust-roots', 'the fabric of the parked handshake is gone');
+        const sigma1 = parse(() => decodeSigma1(sigma1Bytes));
+        awaiting = { fabric, ipk, sharedSecret, sigma1Bytes, sigma1, sigma2Bytes, responderEphPubKey, resumptionId, localSessionId };
+      } catch (error) {
+        return await this.#refuse(exchange, INVALID_PARAMETER, error instanceof CaseError ? error
+          : new CaseError('protocol', `the parked handshake cannot continue here: ${(error as Error).message}`, { cause: error }));
+      }
+      localSessionId = undefined; // #finish releases it if the handshake fails from here on
+      return { session: await this.#finish(exchange, awaiting, sigma3.payload), resumed: false };
+    } catch (error) {
+      if (localSessionId !== undefined) sessions.releaseSessionId(localSessionId);
+      throw error;
+    } finally {
+      taken.state.fill(0);
+    }
+  }
+
+  /**
+   * The fabric by index; one another instance added since this one last looked is loaded first (the caller holds
+   * something authenticated that names it: a parked handshake, a resumption record).
+   */
+  async #fabric(fabricIndex: number): Promise<CaseFabric | undefined> {
+    const fabrics = this.#options.fabrics;
+    const known = fabrics.get(fabricIndex);
+    if (known || !fabrics.refresh) return known;
+    await fabrics.refresh();
+    return fabrics.get(fabricIndex);
+  }
+
+  /** Checks Sigma3 (chain, fabric, TBSData3 signature), makes the session and saves its resumption record. */
+  async #finish(exchange: Exchange, awaiting: AwaitingSigma3, sigma3Payload: Uint8Array): Promise<SecureSession> {
+    const sessions = this.#exchanges.sessions;
+    const { fabric, ipk, sharedSecret, sigma1Bytes, sigma1, sigma2Bytes, resumptionId, localSessionId } = awaiting;
+    let session: SecureSession | undefined;
+    try {
       const invalid = (error: unknown) => this.#refuse(exchange, INVALID_PARAMETER, error instanceof CaseError
         ? error : new CaseError('protocol', (error as Error).message, { cause: error }));
       let sigma3;
       try {
-        sigma3 = parse(() => decodeSigma3(reply.payload));
+        sigma3 = parse(() => decodeSigma3(sigma3Payload));
       } catch (error) {
         return await invalid(error);
       }
@@ -266,7 +405,7 @@ export class CaseResponder {
         return await invalid(error);
       }
       const tbs3 = encodeTbsData({
-        noc: tbe3.noc, icac: tbe3.icac, senderEphPubKey: sigma1.initiatorEphPubKey, receiverEphPubKey: ephemeral.publicKey,
+        noc: tbe3.noc, icac: tbe3.icac, senderEphPubKey: sigma1.initiatorEphPubKey, receiverEphPubKey: awaiting.responderEphPubKey,
       });
       if (!ecdsaVerifySha256(peer.publicKey, tbs3, tbe3.signature)) {
         return await invalid(new CaseError('bad-signature', 'TBSData3: the signature does not verify with the initiator\'s NOC key'));
@@ -274,7 +413,7 @@ export class CaseResponder {
 
       session = await this.#openSession(exchange, {
         sessionId: localSessionId, peerSessionId: sigma1.initiatorSessionId, sharedSecret,
-        salt: caseSessionSalt(ipk, sigma1Bytes, sigma2Bytes, reply.payload), isInitiator: false, isResumption: false,
+        salt: caseSessionSalt(ipk, sigma1Bytes, sigma2Bytes, sigma3Payload), isInitiator: false, isResumption: false,
         peerNodeId: peer.nodeId, fabricIndex: fabric.fabricIndex, caseAuthenticatedTags: peer.caseAuthenticatedTags,
         sessionParameters: sigma1.initiatorSessionParams, channel: this.#channel(exchange),
       });
@@ -293,11 +432,10 @@ export class CaseResponder {
       return session;
     } catch (error) {
       if (session) sessions.removeSession(session.id, 'removed');
-      else if (localSessionId !== undefined) sessions.releaseSessionId(localSessionId);
+      else sessions.releaseSessionId(localSessionId);
       throw error;
     } finally {
-      ephemeral.privateKey.fill(0);
-      sharedSecret?.fill(0);
+      sharedSecret.fill(0);
     }
   }
 

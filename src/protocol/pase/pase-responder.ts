@@ -9,12 +9,15 @@
 //   can test one passcode guess offline, so a handshake that ends there without a valid cA (a mismatch, a failure
 //   StatusReport, silence) counts. Anything before Pake2 (a PBKDFParamRequest, a StatusReport) costs a stranger
 //   nothing and reveals nothing, so it never counts.
-import { computePasscodeVerifier, paseContext, Spake2pError, startSpake2pVerifier, type VerifierSecrets } from '../../crypto/index.js';
+import {
+  computePasscodeVerifier, generateP256KeyPair, paseContext, Spake2pError, startSpake2pVerifier, type VerifierSecrets,
+} from '../../crypto/index.js';
 import type { SecureSession } from '../../session/secure-session.js';
 import { UnsecuredSession } from '../../session/unsecured-session.js';
 import type { Exchange, ExchangeMessage } from '../exchange.js';
 import type { ExchangeManager } from '../exchange-manager.js';
 import { isMessageChannel } from '../message-channel.js';
+import { packFields, parkedHandshakeKey, unpackFields, type ParkedHandshakes } from '../parked-handshakes.js';
 import { ProtocolId, SecureChannelOpcode } from '../protocol-ids.js';
 import {
   CommissioningWindow, type CommissioningWindowBackoff, type CommissioningWindowChange, type CommissioningWindowState,
@@ -54,6 +57,12 @@ export interface PaseResponderOptions {
   onWindowChange?: (state: CommissioningWindowState, change: CommissioningWindowChange) => void;
   /** A handshake that did not produce a session; `counted`: it counted against the window. */
   onHandshakeFailed?: (failure: HandshakeFailure) => void;
+  /**
+   * A fleet's shared handshake store: over reliable channels (HTTP, WebSocket) the state after PBKDFParamResponse
+   * and after Pake2 is parked there, so Pake1 and Pake3 may reach any instance. Without it (or over UDP), the
+   * handshake waits in memory on its exchange.
+   */
+  parked?: ParkedHandshakes;
 }
 
 export interface HandshakeFailure {
@@ -81,6 +90,8 @@ export class PaseResponder {
   readonly #active = new Map<HandshakeSlot, Exchange>();
   /** Handshakes whose slot went to a newcomer: their failure is reported as `evicted`. */
   readonly #evicted = new WeakSet<HandshakeSlot>();
+  /** Parked handshakes past Pake2 whose confirmation is owed: checked when their parked state would expire. */
+  readonly #silenceChecks = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(exchanges: ExchangeManager, options: PaseResponderOptions) {
     this.#exchanges = exchanges;
@@ -151,11 +162,16 @@ export class PaseResponder {
 
   /** Ends every handshake and stops the window's timer. */
   close(): void {
+    for (const timer of this.#silenceChecks) clearTimeout(timer);
+    this.#silenceChecks.clear();
     this.#window.dispose();
     for (const exchange of this.#active.values()) exchange.abort(new PaseError('disconnected', 'the responder closed'));
   }
 
   async #handle(exchange: Exchange, first: ExchangeMessage): Promise<void> {
+    const parkedStep = this.#options.parked !== undefined
+      && (first.opcode === SecureChannelOpcode.pake1 || first.opcode === SecureChannelOpcode.pake3);
+    if (parkedStep) return this.#handleParked(exchange, first);
     if (first.opcode !== SecureChannelOpcode.pbkdfParamRequest) {
       await exchange.close();
       this.#dropUnsecured(exchange);
@@ -221,6 +237,7 @@ export class PaseResponder {
     const stepMs = this.#stepTimeout(exchange);
     const localSessionId = await sessions.reserveSessionId();
     let session: SecureSession | undefined;
+    let handedOver = false;
     try {
       const responseBytes = encodePbkdfParamResponse({
         initiatorRandom: request.initiatorRandom, responderRandom: crypto.getRandomValues(new Uint8Array(32)),
@@ -228,6 +245,14 @@ export class PaseResponder {
         pbkdfParameters: request.hasPbkdfParameters ? undefined : { iterations: verifier.iterations, salt: verifier.salt },
         responderSessionParams: sessions.parameters,
       });
+      if (this.#parking(exchange)) {
+        // Parked before the response leaves (Pake1 may reach any instance at once); the id's claim goes with it.
+        await this.#park(exchange, [first.payload, responseBytes, verifier.w0, verifier.L], localSessionId);
+        handedOver = true;
+        sessions.releaseSessionId(localSessionId);
+        await exchange.send(SecureChannelOpcode.pbkdfParamResponse, responseBytes);
+        return undefined;
+      }
       await exchange.send(SecureChannelOpcode.pbkdfParamResponse, responseBytes);
       slot.enter('awaiting-pake1');
       const pake1 = decodePake1((await expectMessage(exchange, SecureChannelOpcode.pake1, 'Pake1', stepMs)).payload);
@@ -256,7 +281,172 @@ export class PaseResponder {
       await sendStatus(exchange, SUCCESS);
       return session;
     } finally {
-      if (!session) sessions.releaseSessionId(localSessionId);
+      if (!session && !handedOver) sessions.releaseSessionId(localSessionId);
+    }
+  }
+
+  // ---- parked handshakes (a fleet over HTTP or WebSocket) ------------------------------------------------------
+
+  #parking(exchange: Exchange): boolean {
+    const channel = exchange.session.channel;
+    return this.#options.parked !== undefined && exchange.session instanceof UnsecuredSession
+      && isMessageChannel(channel) && channel.reliable;
+  }
+
+  #key(exchange: Exchange): string {
+    return parkedHandshakeKey('pase', (exchange.session as UnsecuredSession).ephemeralNodeId, exchange.id);
+  }
+
+  /** Parks the fields; a store that cannot take them ends the handshake with Busy (nothing is owed yet). */
+  async #park(exchange: Exchange, fields: Uint8Array[], sessionId: number): Promise<void> {
+    const state = packFields(fields);
+    try {
+      await this.#options.parked!.park(this.#key(exchange), state, sessionId);
+    } catch (error) {
+      await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
+      throw new PaseError('busy', `the handshake could not be parked: ${(error as Error).message}`, { cause: error });
+    } finally {
+      state.fill(0);
+    }
+  }
+
+  /** Pake1 or Pake3 on an exchange this instance does not hold: the parked handshake is taken up here. */
+  async #handleParked(exchange: Exchange, first: ExchangeMessage): Promise<void> {
+    const slot = this.#slots.acquire(!this.#deviceRules);
+    if (!slot) {
+      this.#options.onHandshakeFailed?.({ failure: 'refused-busy', stage: 'working', counted: false, detail: 'every handshake slot is working' });
+      await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
+      await exchange.close();
+      this.#dropUnsecured(exchange);
+      return;
+    }
+    this.#active.set(slot, exchange);
+    const step = { owed: false };
+    try {
+      if (first.opcode === SecureChannelOpcode.pake1) {
+        await this.#continuePake1(exchange, first);
+      } else {
+        const session = await this.#continuePake3(exchange, first, step);
+        this.#window.recordSuccess();
+        this.#options.onSession?.(session);
+      }
+    } catch (error) {
+      if (step.owed) this.#window.recordFailure();
+      this.#options.onHandshakeFailed?.({
+        failure: this.#evicted.has(slot) ? 'evicted' : error instanceof PaseError ? error.failure : 'protocol',
+        stage: step.owed ? 'awaiting-pake3' : 'working', counted: step.owed, detail: (error as Error)?.message ?? String(error),
+      });
+    } finally {
+      slot.release();
+      this.#active.delete(slot);
+      await exchange.close().catch(() => {});
+      this.#dropUnsecured(exchange);
+    }
+  }
+
+  /** The parked state under this exchange's key, its session id now reserved here; a miss ends the handshake. */
+  async #take(exchange: Exchange, what: string): Promise<{ state: Uint8Array; sessionId: number }> {
+    let taken;
+    try {
+      taken = await this.#options.parked!.take(this.#key(exchange));
+    } catch (error) {
+      await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
+      throw new PaseError('busy', `the parked handshake could not be read: ${(error as Error).message}`, { cause: error });
+    }
+    if (!taken) {
+      await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
+      throw new PaseError('protocol', `${what} for no handshake this fleet holds (already answered, expired, or never begun)`);
+    }
+    this.#exchanges.sessions.adoptSessionId(taken.sessionId);
+    return taken;
+  }
+
+  /**
+   * Pake1: SPAKE2+ with the verifier the handshake began with (each instance salts its own), then Pake2 out and
+   * the handshake parked again. The ephemeral scalar y is parked (sealed) so whoever receives Pake3 computes the
+   * same keys; from here a confirmation is owed, and counted when the parked state expires untaken.
+   */
+  async #continuePake1(exchange: Exchange, first: ExchangeMessage): Promise<void> {
+    const sessions = this.#exchanges.sessions;
+    const taken = await this.#take(exchange, 'Pake1');
+    const y = generateP256KeyPair().privateKey; // a uniformly random scalar in [1, n-1]
+    let handedOver = false;
+    try {
+      const [request, response, w0, L] = unpackFields(taken.state, 4) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      let pake1;
+      try {
+        pake1 = decodePake1(first.payload);
+      } catch (error) {
+        await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
+        throw new PaseError('protocol', `Pake1: ${(error as Error).message}`, { cause: error });
+      }
+      const spake = startSpake2pVerifier({ context: paseContext(request, response), w0, L, y }, pake1.pA);
+      await this.#park(exchange, [request, response, w0, L, y, pake1.pA], taken.sessionId);
+      handedOver = true;
+      sessions.releaseSessionId(taken.sessionId);
+      await exchange.send(SecureChannelOpcode.pake2, encodePake2(spake.Y, spake.cB));
+      this.#checkSilence(this.#key(exchange));
+    } finally {
+      if (!handedOver) sessions.releaseSessionId(taken.sessionId);
+      y.fill(0);
+      taken.state.fill(0);
+    }
+  }
+
+  /** Counts the owed confirmation of a handshake whose Pake3 never came: its parked state is still there at expiry. */
+  #checkSilence(key: string): void {
+    const parked = this.#options.parked!;
+    const timer = setTimeout(() => {
+      this.#silenceChecks.delete(timer);
+      parked.has(key).then((untaken) => {
+        if (!untaken) return; // taken: the instance that took it counted a mismatch, if any
+        this.#window.recordFailure();
+        this.#options.onHandshakeFailed?.({
+          failure: 'timeout', stage: 'awaiting-pake3', counted: true, detail: 'no Pake3 reached the fleet after Pake2',
+        });
+      }).catch(() => {
+        // The store cannot say: counted, as silence is (the window errs on the side of closing).
+        this.#window.recordFailure();
+      });
+    }, Math.max(1, parked.ttlMs - Math.min(500, Math.floor(parked.ttlMs / 4))));
+    (timer as { unref?: () => void }).unref?.();
+    this.#silenceChecks.add(timer);
+  }
+
+  /** Pake3: the confirmation checked with the keys recomputed from the parked state; the session made here. */
+  async #continuePake3(exchange: Exchange, first: ExchangeMessage, step: { owed: boolean }): Promise<SecureSession> {
+    const sessions = this.#exchanges.sessions;
+    const taken = await this.#take(exchange, 'Pake3');
+    step.owed = true;
+    let session: SecureSession | undefined;
+    try {
+      const [requestBytes, response, w0, L, y, X] = unpackFields(taken.state, 6) as
+        [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+      const request = decodePbkdfParamRequest(requestBytes);
+      const spake = startSpake2pVerifier({ context: paseContext(requestBytes, response), w0, L, y }, X);
+      let Ke: Uint8Array;
+      try {
+        Ke = spake.finish(decodePake3(first.payload).cA);
+      } catch (error) {
+        await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
+        if (!(error instanceof Spake2pError)) throw new PaseError('protocol', `Pake3: ${(error as Error).message}`, { cause: error });
+        throw new PaseError('wrong-passcode', 'the commissioner\'s confirmation cA did not match: wrong passcode', { cause: error });
+      }
+      const channel = exchange.session.channel;
+      try {
+        session = await sessions.createSecureSession({
+          sessionId: taken.sessionId, peerSessionId: request.initiatorSessionId, sharedSecret: Ke, salt: new Uint8Array(0),
+          isInitiator: false, isResumption: false, peerNodeId: 0n, sessionParameters: request.initiatorSessionParams,
+          channel: isMessageChannel(channel) ? channel : undefined,
+        });
+      } finally {
+        Ke.fill(0);
+      }
+      await sendStatus(exchange, SUCCESS);
+      return session;
+    } finally {
+      if (!session) sessions.releaseSessionId(taken.sessionId);
+      taken.state.fill(0);
     }
   }
 }

@@ -1,0 +1,410 @@
+// CASE handshakes across a two-instance Redis fleet (Matter Core spec §4.14.2): behind round-robin HTTP, Sigma1 and
+// Sigma3 reach different instances and the handshake still completes (the state between them parked in Redis,
+// sealed, expiring, taken once); a resumption lands on the other instance; a fabric commissioned or removed through
+// one instance is known to the other, running one within a bounded time.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import * as lib from '../src/node.js';
+import { EdgeFleet } from '../src/edge/index.js';
+import { establishPase } from '../src/protocol/index.js';
+import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
+import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
+
+await lib.ready();
+const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
+const STEP_TIMEOUT_MS = 3000;
+const PASSCODE = 20202021;
+/** The address the controllers use; the router sends each request to one instance. */
+const VIRTUAL = 'http://fleet.test';
+const MESSAGES = '/realms/home/messages';
+const OCTETS = { 'content-type': 'application/octet-stream' };
+const Op = { pbkdfParamRequest: 0x20, pbkdfParamResponse: 0x21, pake1: 0x22, pake2: 0x23, pake3: 0x24, sigma1: 0x30, sigma2: 0x31, sigma3: 0x32, sigma2Resume: 0x33, statusReport: 0x40 } as const;
+
+/** The secure-channel opcode of an unsecured message (session id 0), else undefined. */
+function unsecuredOpcode(message: Uint8Array): number | undefined {
+  if (message[1] !== 0 || message[2] !== 0) return undefined;
+  const flags = message[0]!;
+  const offset = 8 + (flags & 0x04 ? 8 : 0) + [0, 8, 2, 0][flags & 0x03]!;
+  return message[offset + 1];
+}
+
+const contains = (haystack: Uint8Array, needle: Uint8Array): boolean =>
+  Buffer.from(haystack).indexOf(Buffer.from(needle)) !== -1;
+
+type Target = 'a' | 'b';
+interface Sent { to: Target; body: Uint8Array; reply?: Uint8Array }
+
+/** Sends each controller request to A or B: by plan, else alternating, else pinned. */
+class Router {
+  readonly log: Sent[] = [];
+  plan: Target[] = [];
+  mode: Target | 'alternate' = 'a';
+  #turn = 0;
+  /** Runs before a request leaves; 'drop' makes it fail as if the network lost it; bytes replace its body. */
+  beforeSend: ((sent: Sent) => Promise<void | 'drop' | Uint8Array>) | undefined;
+
+  constructor(private readonly urls: Record<Target, string>) {}
+
+  alternate(first: Target): void {
+    this.mode = 'alternate';
+    this.#turn = first === 'a' ? 0 : 1;
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const to: Target = this.plan.shift() ?? (this.mode === 'alternate' ? (this.#turn++ % 2 === 0 ? 'a' : 'b') : this.mode);
+    const sent: Sent = { to, body: new Uint8Array(init!.body as Uint8Array) };
+    this.log.push(sent);
+    const altered = await this.beforeSend?.(sent);
+    if (altered === 'drop') throw new TypeError('fetch failed: dropped by the test');
+    if (altered instanceof Uint8Array) init = { ...init, body: altered as Uint8Array<ArrayBuffer> };
+    const response = await fetch(String(input).replace(VIRTUAL, this.urls[to]), init);
+    if (response.status !== 200) return response;
+    sent.reply = new Uint8Array(await response.arrayBuffer());
+    return new Response(sent.reply.slice(), { status: 200 });
+  };
+
+  /** The instances the unsecured messages with these opcodes went to, in order. */
+  handshake(since: number): Array<[number | undefined, Target]> {
+    return this.log.slice(since).filter((s) => unsecuredOpcode(s.body) !== undefined).map((s) => [unsecuredOpcode(s.body), s.to]);
+  }
+}
+
+describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP', { timeout: 180_000 }, () => {
+  let redis: RedisServer;
+  let dataDir: string;
+  let keyPrefix: string;
+  let raw: RedisStore;
+  const stores: RedisStore[] = [];
+  const servers: lib.NodeEdgeServer[] = [];
+  const controllers: lib.MatterController[] = [];
+  const inst = {} as Record<Target, { server: lib.NodeEdgeServer; fleet: EdgeFleet; light: lib.DefaultLightApp; opened: string[] }>;
+  let router: Router;
+  const storage = new lib.MemoryStore();
+  const address = { transport: 'http' as const, host: `${VIRTUAL}${MESSAGES}`, port: 0 };
+
+  const start = async (name: Target) => {
+    const store = await RedisStore.connect({ url: redis.url, keyPrefix, timeoutMs: 2000 });
+    stores.push(store);
+    const light = lib.defaultLightApp();
+    const fleet = new EdgeFleet(store, { instanceId: name, fleetKey: FLEET_KEY });
+    const server = await lib.startNodeEdgeServer({
+      realms: { home: { passcode: PASSCODE, node: light.node, handshakeStepTimeoutMs: STEP_TIMEOUT_MS } },
+      port: 0, dataDir: join(dataDir, name), fleet,
+    });
+    servers.push(server);
+    const opened: string[] = [];
+    // The realm exists (and checks the fabric table every second) from now on, as a running instance's would.
+    (await server.edge.realm('home'))!.sessions.events.on('sessionOpened', (s) => opened.push(`${s.kind}${s.isResumption ? '/resumed' : ''}`));
+    inst[name] = { server, fleet, light, opened };
+  };
+
+  const controller = async (store: lib.KeyValueStore = storage) => {
+    const made = await lib.MatterController.open({ storage: store, transport: lib.edgeControllerTransport({ fetch: router.fetch }) });
+    controllers.push(made);
+    return made;
+  };
+
+  const realmOf = async (name: Target) => (await inst[name].server.edge.realm('home'))!;
+
+  before(async () => {
+    redis = await startRedisServer();
+    dataDir = await mkdtemp(join(tmpdir(), 'edge-fleet-handshakes-'));
+    keyPrefix = `edge-fleet-hs-${Date.now()}:`;
+    raw = await RedisStore.connect({ url: redis.url });
+    await start('a');
+    await start('b');
+    router = new Router({ a: inst.a.server.url, b: inst.b.server.url });
+    // Commissioning goes through A only: its fail-safe (and the PASE handshake) live in A's memory.
+    router.mode = 'a';
+    const first = await controller();
+    await first.commission({ address, passcode: PASSCODE, nodeId: 9n });
+    await first.close();
+  });
+
+  after(async () => {
+    for (const c of controllers) await c.close().catch(() => {});
+    for (const server of servers) await server.close();
+    for (const store of stores) await store.close();
+    await raw?.close();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('a full CASE handshake: Sigma1 to A, Sigma3 to B, the session made on B; invokes and reads alternate; a replayed Sigma3 is refused', async () => {
+    const c = await controller();
+    // No record: a full handshake, not a resumption.
+    assert.equal(await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n), true);
+    const since = router.log.length;
+    const parked = { a: inst.a.fleet.handshakesParked, b: inst.b.fleet.handshakesParked };
+    const taken = { a: inst.a.fleet.handshakesTaken, b: inst.b.fleet.handshakesTaken };
+    inst.a.opened.length = inst.b.opened.length = 0;
+    router.alternate('a');
+    const connection = await c.connect(9n, { address });
+    assert.equal(connection.resumed, false);
+    assert.deepEqual(router.handshake(since), [[Op.sigma1, 'a'], [Op.sigma3, 'b']]);
+    assert.equal(unsecuredOpcode(router.log[since]!.reply!), Op.sigma2, 'A answered Sigma2');
+    assert.equal(unsecuredOpcode(router.log[since + 1]!.reply!), Op.statusReport, 'B answered the success report');
+    assert.equal(inst.a.fleet.handshakesParked - parked.a, 1, 'A parked the handshake');
+    assert.equal(inst.b.fleet.handshakesTaken - taken.b, 1, 'B took it up');
+    assert.equal(inst.b.fleet.handshakesParked - parked.b + inst.a.fleet.handshakesTaken - taken.a, 0);
+    assert.deepEqual(inst.b.opened, ['case'], 'the session was made on B');
+    assert.deepEqual(inst.a.opened, [], 'and not on A');
+
+    // Every message after the handshake alternates too: A restores the session B made.
+    const before = { a: inst.a.light.light.on, b: inst.b.light.light.on };
+    const afterHandshake = router.log.length;
+    await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
+    await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
+    const vendor = await c.read(9n, { endpoint: 0, cluster: 0x28, attribute: 2 });
+    const again = await c.read(9n, { endpoint: 0, cluster: 0x28, attribute: 2 });
+    assert.deepEqual(router.log.slice(afterHandshake).map((s) => s.to), ['a', 'b', 'a', 'b']);
+    assert.equal(inst.a.light.light.on, !before.a, 'A toggled its light');
+    assert.equal(inst.b.light.light.on, !before.b, 'B toggled its light');
+    assert.deepEqual(vendor, again);
+
+    // The Sigma3 B used, replayed to A: the parked state was taken once, so A has nothing to finish.
+    const sigma3 = router.log[since + 1]!.body;
+    const sessionsA = (await realmOf('a')).openSessions;
+    const replay = await fetch(`${inst.a.server.url}${MESSAGES}`, { method: 'POST', headers: OCTETS, body: sigma3.slice() });
+    assert.equal(replay.status, 200);
+    const refusal = new Uint8Array(await replay.arrayBuffer());
+    assert.equal(unsecuredOpcode(refusal), Op.statusReport, 'A refuses with a failure report');
+    assert.equal((await realmOf('a')).openSessions, sessionsA, 'no session made on A');
+    assert.equal(inst.a.fleet.handshakesTaken, taken.a, 'A found nothing to take');
+    assert.deepEqual(inst.a.opened, ['case'], 'A only restored the session B made');
+    // And to B, which already used it: a duplicate there.
+    const toB = await fetch(`${inst.b.server.url}${MESSAGES}`, { method: 'POST', headers: OCTETS, body: sigma3.slice() });
+    assert.notEqual(toB.status, 200);
+    await toB.body?.cancel();
+    assert.equal(inst.b.fleet.handshakesTaken - taken.b, 1);
+  });
+
+  it('a controller process-alike resumes: its Sigma1 lands on A, not B which made the session', async () => {
+    const c = await controller();
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const since = router.log.length;
+    router.alternate('a');
+    const connection = await c.connect(9n, { address });
+    assert.equal(connection.resumed, true);
+    assert.deepEqual(router.handshake(since).map(([, to]) => to)[0], 'a');
+    assert.equal(unsecuredOpcode(router.log[since]!.reply!), Op.sigma2Resume, 'A resumed from the record B wrote');
+    assert.deepEqual(inst.a.opened, ['case/resumed']);
+    assert.deepEqual(inst.b.opened, []);
+    const on = inst.b.light.light.on;
+    router.plan = ['b'];
+    await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
+    assert.equal(inst.b.light.light.on, !on, 'B serves the session A resumed');
+    // The rotated record resumes again, on B this time.
+    const d = await controller();
+    router.plan = ['b'];
+    const resumedOnB = router.log.length;
+    const resumed = await d.connect(9n, { address });
+    assert.equal(resumed.resumed, true);
+    assert.equal(unsecuredOpcode(router.log[resumedOnB]!.reply!), Op.sigma2Resume, 'B answered Sigma2_Resume');
+    // B restored the session A resumed (on the invoke), then resumed one itself.
+    assert.deepEqual(inst.b.opened, ['case/resumed', 'case/resumed']);
+  });
+
+  it('reads in parallel on one session, alternating between instances, are all answered (counters held per message)', async () => {
+    const c = await controller();
+    router.alternate('b');
+    await c.connect(9n, { address });
+    const since = router.log.length;
+    const values = await Promise.all(Array.from({ length: 24 }, () => c.read(9n, { endpoint: 1, cluster: 0x0006, attribute: 0 })));
+    assert.equal(values.length, 24);
+    const sent = router.log.slice(since);
+    assert.equal(sent.length, 24);
+    assert.equal(sent.filter((s) => s.to === 'a').length, 12, 'half of them on A');
+    assert.ok(sent.every((s) => s.reply !== undefined), 'each request answered with its report');
+  });
+
+  it('the parked state in Redis is sealed (no handshake bytes or secrets in clear) and expires after the step timeout', async () => {
+    const c = await controller();
+    await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);
+    const since = router.log.length;
+    let inspected = false;
+    router.beforeSend = async (sent) => {
+      if (unsecuredOpcode(sent.body) !== Op.sigma3) return undefined;
+      const keys = (await raw.list(keyPrefix)).filter((k) => k.includes('/handshake/'));
+      assert.equal(keys.length, 1, `one parked handshake: ${keys.join(' ')}`);
+      const value = (await raw.get(keys[0]!))!;
+      const sigma1 = router.log[since]!.body, sigma2 = router.log[since]!.reply!;
+      // The payloads of Sigma1 and Sigma2 are in the state (with the ECDH shared secret and the IPK): sealed, none shows.
+      const payload = (m: Uint8Array) => m.subarray(m.length - 60, m.length - 20);
+      assert.equal(contains(value, payload(sigma1)), false, 'Sigma1 not in clear');
+      assert.equal(contains(value, payload(sigma2)), false, 'Sigma2 not in clear');
+      const opened = new ValueSealer(FLEET_KEY).open(keys[0]!.slice(keyPrefix.length), value);
+      assert.equal(contains(opened, payload(sigma1)) && contains(opened, payload(sigma2)), true, 'it is the handshake\'s state');
+      const ttl = Number((await redisCommand(redis.port, ['PTTL', keys[0]!])).slice(1));
+      assert.ok(ttl > 0 && ttl <= STEP_TIMEOUT_MS, `expires within the step timeout: ${ttl} ms`);
+      inspected = true;
+      return 'drop';
+    };
+    router.alternate('a');
+    try {
+      await assert.rejects(c.connect(9n, { address }));
+    } finally {
+      router.beforeSend = undefined;
+    }
+    assert.equal(inspected, true);
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 2000;
+    while ((await raw.list(keyPrefix)).some((k) => k.includes('/handshake/')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual((await raw.list(keyPrefix)).filter((k) => k.includes('/handshake/')), [], 'gone after the step timeout');
+  });
+
+  it('the store unreachable while parking (on A) or taking (on B): the handshake fails with Busy, no session anywhere', async () => {
+    const c = await controller();
+    await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);
+    const down = () => Promise.reject(new StoreUnavailableError('redis: connection lost (test)', { maybeApplied: false }));
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const storeA = stores[0]!, storeB = stores[1]!;
+    const parked = inst.a.fleet.handshakesParked;
+    // Parking fails: A answers Sigma1 with Busy instead of Sigma2.
+    const setWithExpiry = storeA.setWithExpiry;
+    storeA.setWithExpiry = down;
+    const since = router.log.length;
+    router.alternate('a');
+    try {
+      await assert.rejects(c.connect(9n, { address }), /retry after \d+ ms/); // Busy, with its minimum wait
+    } finally {
+      storeA.setWithExpiry = setWithExpiry;
+    }
+    assert.equal(unsecuredOpcode(router.log[since]!.reply!), Op.statusReport, 'Busy, not Sigma2');
+    assert.equal(inst.a.fleet.handshakesParked, parked);
+    // Taking fails: B answers Sigma3 with Busy; the state stays parked until it expires, no session is made.
+    const take = storeB.take;
+    storeB.take = down;
+    router.alternate('a');
+    try {
+      await assert.rejects(c.connect(9n, { address }), /retry after \d+ ms/); // Busy, with its minimum wait
+    } finally {
+      storeB.take = take;
+    }
+    assert.equal(inst.a.fleet.handshakesParked, parked + 1);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [[], []], 'no session on either instance');
+    // The store back, the next handshake completes.
+    router.alternate('a');
+    assert.equal((await c.connect(9n, { address })).resumed, false);
+    assert.deepEqual(inst.b.opened, ['case']);
+  });
+
+  it('over a WebSocket (one connection, one instance) the handshake is parked and taken up on that instance', async () => {
+    const storage2 = await copyOf(storage);
+    const c = await lib.MatterController.open({
+      storage: storage2,
+      transport: lib.edgeControllerTransport({ webSocket: (url) => new WebSocket(url) as unknown as lib.WebSocketLike }),
+    });
+    controllers.push(c);
+    await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n);
+    const before = { parked: inst.b.fleet.handshakesParked, taken: inst.b.fleet.handshakesTaken, otherTaken: inst.a.fleet.handshakesTaken };
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const ws = { transport: 'ws' as const, host: `${inst.b.server.url.replace('http', 'ws')}/realms/home/ws`, port: 0 };
+    assert.equal((await c.connect(9n, { address: ws })).resumed, false);
+    assert.equal(inst.b.fleet.handshakesParked - before.parked, 1);
+    assert.equal(inst.b.fleet.handshakesTaken - before.taken, 1);
+    assert.equal(inst.a.fleet.handshakesTaken, before.otherTaken);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [[], ['case']]);
+    const on = inst.b.light.light.on;
+    await c.invoke(9n, { endpoint: 1, ...lib.onOff.toggle() });
+    assert.equal(inst.b.light.light.on, !on);
+  });
+
+  it('PASE alternating: PBKDFParamRequest to A, Pake1 to B, Pake3 to A; the session made on A serves B too', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const parked = { a: inst.a.fleet.handshakesParked, b: inst.b.fleet.handshakesParked };
+    const taken = { a: inst.a.fleet.handshakesTaken, b: inst.b.fleet.handshakesTaken };
+    inst.a.opened.length = inst.b.opened.length = 0;
+    const since = router.log.length;
+    router.alternate('a');
+    const session = await establishPase(c.exchanges, channel, { passcode: PASSCODE, timeoutMs: 5000 });
+    assert.deepEqual(router.handshake(since), [[Op.pbkdfParamRequest, 'a'], [Op.pake1, 'b'], [Op.pake3, 'a']]);
+    assert.deepEqual(router.log.slice(since, since + 3).map((s) => unsecuredOpcode(s.reply!)), [Op.pbkdfParamResponse, Op.pake2, Op.statusReport]);
+    assert.deepEqual([inst.a.fleet.handshakesParked - parked.a, inst.b.fleet.handshakesParked - parked.b], [1, 1]);
+    assert.deepEqual([inst.a.fleet.handshakesTaken - taken.a, inst.b.fleet.handshakesTaken - taken.b], [1, 1]);
+    assert.deepEqual([inst.a.opened, inst.b.opened], [['pase'], []]);
+    // The PASE session is a fleet session like any: a read on B (which restores it) is answered.
+    router.plan = ['b'];
+    const value = await lib.readAttribute(c.exchanges, session, { endpoint: 0, cluster: 0x28, attribute: 2 }, { timeoutMs: 5000 });
+    assert.ok(value !== undefined);
+    assert.deepEqual(inst.b.opened, ['pase']);
+    await lib.closeSession(c.exchanges, session).catch(() => {});
+  });
+
+  it('PASE: a bad confirmation is counted where Pake3 lands; a Pake3 that never comes, by the instance that sent Pake2', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const realmA = await realmOf('a'), realmB = await realmOf('b');
+    const failed = () => [realmA.pase.windowState.failedAttempts, realmB.pase.windowState.failedAttempts];
+    const [a0, b0] = failed();
+    // Pake3 altered on the way (cA is the last field before the TLV end): A takes the state and finds no match.
+    router.alternate('a');
+    router.beforeSend = async (sent) => {
+      if (unsecuredOpcode(sent.body) !== Op.pake3) return undefined;
+      const forged = sent.body.slice();
+      forged[forged.length - 2]! ^= 1;
+      return forged;
+    };
+    try {
+      await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE, timeoutMs: 5000 }));
+    } finally {
+      router.beforeSend = undefined;
+    }
+    assert.deepEqual(failed(), [a0! + 1, b0], 'A checked Pake3 and counted the mismatch');
+    // A wrong passcode: the commissioner finds cB wrong and sends no Pake3; B, which sent Pake2, counts it when its
+    // parked state expires untaken (the first handshake's, taken by A, is not counted again).
+    router.alternate('a');
+    await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 2000;
+    while (failed()[1] === b0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(failed(), [a0! + 1, b0! + 1], 'B counted the silence after its Pake2, once');
+  });
+
+  it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {
+    const own = new lib.MemoryStore();
+    const c = await controller(own);
+    router.mode = 'a';
+    await c.commission({ address, passcode: PASSCODE, nodeId: 20n });
+    const nodeB = (await realmOf('b')).node!;
+    const committed = Date.now();
+    while (nodeB.fabrics.size < 2 && Date.now() - committed < 2000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(nodeB.fabrics.size, 2, 'B learnt the new fabric');
+    const nodeA = (await realmOf('a')).node!;
+    assert.equal(nodeA.fabrics.acl().length, 2, 'an administrator entry per fabric');
+    assert.deepEqual(nodeB.fabrics.acl(), nodeA.fabrics.acl(), 'and the ACL written through A');
+    const other = await controller(await copyOf(own));
+    await other.sessions.removeResumptionRecord(other.fabric.fabricIndex, 20n);
+    router.mode = 'b';
+    const onB = await other.connect(20n, { address });
+    assert.equal(onB.resumed, false, 'a full CASE handshake on B, for the fabric A added');
+    await other.close();
+
+    const stale = await copyOf(own);
+    router.mode = 'a';
+    await c.removeNode(20n);
+    const removed = Date.now();
+    while (nodeB.fabrics.size > 1 && Date.now() - removed < 2000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(nodeB.fabrics.size, 1, 'B forgot the removed fabric');
+    assert.deepEqual(nodeB.fabrics.acl(), nodeA.fabrics.acl(), 'and its ACL entries');
+    const third = await controller(stale);
+    router.mode = 'b';
+    await assert.rejects(third.connect(20n, { address }), 'B refuses CASE for the removed fabric');
+    assert.equal(inst.b.server.edge !== undefined, true);
+  });
+});
+
+async function copyOf(store: lib.KeyValueStore): Promise<lib.MemoryStore> {
+  const copy = new lib.MemoryStore();
+  for (const key of await store.list('')) {
+    const value = await store.get(key);
+    if (value) await copy.set(key, value);
+  }
+  return copy;
+}
