@@ -366,11 +366,32 @@ export class SessionManager {
   async reserveSessionId(): Promise<number> {
     if (!this.#claims) return this.getNextAvailableSessionId();
     for (let attempt = 0; attempt < 64; attempt++) {
-      const id = this.getNextAvailableSessionId();
+      // After a loss, a random free id rather than the next one: every instance's allocator walks upward, so the
+      // ids just past a lost one are likely a contiguous block another instance holds, and walking through it one
+      // id per attempt could take longer than the attempts allow. Random ids are lost only with the share of ids
+      // other instances hold.
+      const id = attempt === 0 ? this.getNextAvailableSessionId() : this.#randomFreeSessionId();
       if (await this.#claims.claim(id)) return id;
-      this.#pendingIds.delete(id); // held elsewhere: stays allocated here so it is not offered again
+      // Held elsewhere: free here again, so ids other instances once held do not pile up in this allocator.
+      this.#pendingIds.delete(id);
+      this.#ids.release(id);
     }
     throw new SessionLimitError('no session id could be claimed with the other instances');
+  }
+
+  /** A random id free here (some tries, then the allocator's next), reserved as pending. */
+  #randomFreeSessionId(): number {
+    const r = new Uint16Array(1);
+    for (let i = 0; i < 16; i++) {
+      crypto.getRandomValues(r);
+      const id = r[0]!;
+      if (id !== 0 && !this.#ids.inUse(id)) {
+        this.#ids.reserve(id);
+        this.#pendingIds.add(id);
+        return id;
+      }
+    }
+    return this.getNextAvailableSessionId();
   }
 
   /** Frees an id from getNextAvailableSessionId() or reserveSessionId() whose handshake failed. */
