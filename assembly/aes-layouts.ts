@@ -5,6 +5,7 @@ import { lookup } from './lookup';
 
 export const ROTATE_ROWS_1_LAYOUT_0: usize = memory.data<u8>([1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]);
 export const ROTATE_ROWS_2_LAYOUT_0: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
+export const ROTATE_ROWS_3_LAYOUT_0: usize = memory.data<u8>([3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout0(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_0));
@@ -19,6 +20,7 @@ export const ROTATE_ROWS_2_LAYOUT_0: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 
 }
 export const ROTATE_ROWS_1_LAYOUT_1: usize = memory.data<u8>([5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0]);
 export const ROTATE_ROWS_2_LAYOUT_1: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
+export const ROTATE_ROWS_3_LAYOUT_1: usize = memory.data<u8>([15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout1(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_1));
@@ -33,6 +35,7 @@ export const ROTATE_ROWS_2_LAYOUT_1: usize = memory.data<u8>([10, 11, 8, 9, 14, 
 }
 export const ROTATE_ROWS_1_LAYOUT_2: usize = memory.data<u8>([9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4]);
 export const ROTATE_ROWS_2_LAYOUT_2: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]);
+export const ROTATE_ROWS_3_LAYOUT_2: usize = memory.data<u8>([11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout2(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_2));
@@ -47,6 +50,7 @@ export const ROTATE_ROWS_2_LAYOUT_2: usize = memory.data<u8>([2, 3, 0, 1, 6, 7, 
 }
 export const ROTATE_ROWS_1_LAYOUT_3: usize = memory.data<u8>([13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8]);
 export const ROTATE_ROWS_2_LAYOUT_3: usize = memory.data<u8>([10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5]);
+export const ROTATE_ROWS_3_LAYOUT_3: usize = memory.data<u8>([7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout3(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_3));

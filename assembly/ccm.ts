@@ -142,44 +142,75 @@ export function ccmOpen(
   const q = 15 - nonceLength;
   const template = nonceBlock(<u8>(q - 1), nonce, nonceLength);
   const mask = counterMask(q);
-  encryptPair(firstMacBlock(nonce, nonceLength, aadLength, length, tagLength), template, keys);
-  let mac = pairFirst;
-  const s0 = pairSecond;
-  // Keystream runs one block ahead of the MAC, which needs each plaintext block before it can go on.
-  let keystream = ZERO;
-  if (length > 0) {
-    const first = counterBlock(template, mask, 1);
+  const b0 = firstMacBlock(nonce, nonceLength, aadLength, length, tagLength);
+  const blocks: u32 = (length + 15) >> 4;
+  // Each MAC step needs the plaintext block, so the keystream must be ready before it. Made in the same pair as
+  // the previous MAC step, the keystream block's rounds would sit on the chain; made two steps ahead (by the B0 and
+  // last AAD steps, then by each pair), they are off it. E(A_0) for the tag rides with the last MAC step.
+  // `current` and `next` hold the keystream of blocks i and i + 1 as far as made; `made` counts keystream blocks.
+  let mac: v128;
+  let s0 = ZERO;
+  let s0Made = false;
+  let current = ZERO;
+  let next = ZERO;
+  let made: u32 = 0;
+  if (blocks == 0) {
+    encryptPair(b0, template, keys);
+    mac = pairFirst;
+    s0 = pairSecond;
+    s0Made = true;
+    if (aadLength > 0) mac = absorbAad(mac, keys, aad, aadLength, ZERO, false);
+  } else {
+    encryptPair(b0, counterBlock(template, mask, 1), keys);
+    mac = pairFirst;
+    current = pairSecond;
+    made = 1;
     if (aadLength > 0) {
-      mac = absorbAad(mac, keys, aad, aadLength, first, true);
-      keystream = pairSecond;
-    } else {
-      keystream = encryptBlock(first, keys);
+      if (blocks > 1) {
+        mac = absorbAad(mac, keys, aad, aadLength, counterBlock(template, mask, 2), true);
+        next = pairSecond;
+        made = 2;
+      } else {
+        mac = absorbAad(mac, keys, aad, aadLength, template, true);
+        s0 = pairSecond;
+        s0Made = true;
+      }
     }
-  } else if (aadLength > 0) {
-    mac = absorbAad(mac, keys, aad, aadLength, ZERO, false);
   }
 
-  let counter: u32 = 2;
   let offset: u32 = 0;
-  while (offset < length) {
+  for (let i: u32 = 0; i < blocks; i++) {
     const remaining = length - offset;
-    const full = remaining >= 16;
     let plain: v128;
-    if (full) {
-      plain = v128.xor(v128.load(input + offset), keystream);
+    if (remaining >= 16) {
+      plain = v128.xor(v128.load(input + offset), current);
       v128.store(output + offset, plain);
     } else {
-      plain = v128.and(v128.xor(loadPartial(input + offset, remaining), keystream), prefixMask(remaining));
+      plain = v128.and(v128.xor(loadPartial(input + offset, remaining), current), prefixMask(remaining));
       storePartial(output + offset, plain, remaining);
     }
     offset += 16;
-    if (offset < length) {
-      encryptPair(v128.xor(mac, plain), counterBlock(template, mask, counter), keys);
+    const macInput = v128.xor(mac, plain);
+    if (made < blocks) {
+      encryptPair(macInput, counterBlock(template, mask, made + 1), keys);
       mac = pairFirst;
-      keystream = pairSecond;
-      counter++;
+      // One block ahead (no AAD to make block 1's keystream beside): it is the next block's; else the one after.
+      if (made == i + 1) {
+        current = pairSecond;
+      } else {
+        current = next;
+        next = pairSecond;
+      }
+      made++;
+    } else if (!s0Made) {
+      encryptPair(macInput, template, keys);
+      mac = pairFirst;
+      s0 = pairSecond;
+      s0Made = true;
+      current = next;
     } else {
-      mac = encryptBlock(v128.xor(mac, plain), keys);
+      mac = encryptBlock(macInput, keys);
+      current = next;
     }
   }
   const expected = finishTag(mac, s0, tagLength);

@@ -35,7 +35,7 @@ function nodeOpen(key: Buffer, nonce: Buffer, sealed: Uint8Array, aad: Uint8Arra
   return pt;
 }
 
-export function benchCcm(): CcmRow[] {
+export function benchCcm(sizes: number[] = PAYLOAD_SIZES): CcmRow[] {
   const standard = new StandardCrypto();
   // matter.js types its results as BufferSource; at run time they are Uint8Arrays.
   const matter = {
@@ -43,7 +43,7 @@ export function benchCcm(): CcmRow[] {
     decrypt: (key: Uint8Array, ct: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => standard.decrypt(key, ct, nonce, aad) as Uint8Array,
   };
   const rows: CcmRow[] = [];
-  for (const size of PAYLOAD_SIZES) {
+  for (const size of sizes) {
     const key = randomBytes(16), nonce = randomBytes(13), aad = randomBytes(AAD_LENGTH), pt = randomBytes(size);
     const slot = new AesCcmKey(key);
     const sealed = seal(key, nonce, pt, aad);

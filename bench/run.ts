@@ -1,5 +1,6 @@
 // `npm run bench`: prints the tables and writes bench/results/core.json (core and session figures). Not part of `npm test`: figures are
 // measured and reported, never asserted.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { ready } from '../src/index.js';
@@ -28,6 +29,14 @@ function printCcm(rows: CcmRow[]): void {
 
 const ccm = benchCcm();
 printCcm(ccm);
+// Node 20's V8 has relaxed SIMD only behind a flag; Node 22+ ships it, and ready() there loads the relaxed build.
+const relaxedRun = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'bench/core-bench-relaxed.ts'],
+  { cwd: new URL('../', import.meta.url), encoding: 'utf8', timeout: 300_000 });
+const ccmRelaxed = relaxedRun.status === 0
+  ? JSON.parse(relaxedRun.stdout.trim().split('\n').pop()!) as { build: string; ccm: CcmRow[] }
+  : { build: 'failed', error: relaxedRun.stderr.slice(-2000), ccm: [] as CcmRow[] };
+console.log(`\nThe same with relaxed SIMD (node --experimental-wasm-relaxed-simd; Node 22+ has it by default), build ${ccmRelaxed.build}`);
+if (ccmRelaxed.ccm.length) printCcm(ccmRelaxed.ccm);
 console.log('\nThe same core bench in every runtime, one process each (ours: AesCcmKey with the build ready() picks; matter.js: its pure-JS Ccm), messages/s');
 const runtimes = await benchAllRuntimes();
 console.log(runtimeTable(runtimes));
@@ -64,6 +73,7 @@ writeFileSync(file, JSON.stringify({
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() },
   method: 'one process per runtime; candidates interleaved per round (CCM: 15 rounds of 40 ms; other runtimes: 25 of 25 ms; session: 15 of 80 ms) after warm-up; rates are medians, ratios are medians of per-round ratios',
   ccm,
+  ccmRelaxed,
   runtimes,
   allocator,
   session: {

@@ -28,6 +28,13 @@ const mc = (u, rot1, rot2) => u.map((_, p) => {
   const a = u[p] ^ u[rot1[p]];
   return u[p] ^ a ^ u[rot2[p]] ^ u[rot2[rot1[p]]] ^ x2(a);
 });
+// The round computes MixColumns as 2t_r + 3t_(r+1) + t_(r+2) + t_(r+3) = 2t_r + rot1(t + 2t) + rot2(t) + rot3(t):
+// its rotations all start from t, so they run side by side (assembly/aes128.ts). Checked against mc here.
+const mcByRotations = (u, rot1, rot2, rot3) => u.map((_, p) => {
+  const x2 = (b) => ((b << 1) ^ (b & 0x80 ? 0x1b : 0)) & 0xff;
+  const q = rot1[p];
+  return x2(u[p]) ^ (u[q] ^ x2(u[q])) ^ u[rot2[p]] ^ u[rot3[p]];
+});
 const identityRot1 = lanes(rotate(1)), identityRot2 = lanes(rotate(2));
 for (let trial = 0; trial < 100; trial++) {
   let logical = lanes(() => Math.floor(Math.random() * 256));
@@ -35,7 +42,9 @@ for (let trial = 0; trial < 100; trial++) {
   for (let r = 1; r <= 9; r++) {
     logical = mc(lanes((p) => logical[sigma(p)]), identityRot1, identityRot2);
     const layout = layouts[r % 4];
+    const byRotations = mcByRotations(physical, rotationIn(layout, 1), rotationIn(layout, 2), rotationIn(layout, 3));
     physical = mc(physical, rotationIn(layout, 1), rotationIn(layout, 2));
+    if (byRotations.some((v, p) => v !== physical[p])) throw new Error(`MixColumns by rotations differs in layout ${r}`);
     if (lanes((p) => logical[layout(p)]).some((v, p) => v !== physical[p])) throw new Error(`layout ${r} is wrong`);
   }
 }
@@ -51,6 +60,7 @@ const out = [
 for (let r = 0; r < 4; r++) {
   out.push(`export const ROTATE_ROWS_1_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 1))}]);
 export const ROTATE_ROWS_2_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 2))}]);
+export const ROTATE_ROWS_3_LAYOUT_${r}: usize = memory.data<u8>([${list(rotationIn(layouts[r], 3))}]);
 // @ts-ignore: decorator
 @inline export function rotateRows1Layout${r}(x: v128): v128 {
   return lookup(x, v128.load(ROTATE_ROWS_1_LAYOUT_${r}));

@@ -1,8 +1,10 @@
 // Entry for Cloudflare's workerd (export condition "workerd"): Workers refuse to compile wasm from bytes, so the
-// module is imported as a compiled WebAssembly.Module and becomes ready()'s default source.
-import wasm from '../build/matter-sessions.wasm';
-import { setDefaultSource } from './core/wasm-module.js';
+// builds are imported as compiled WebAssembly.Modules and ready() without a source takes the best one for the
+// engine: the relaxed-SIMD build where workerd's V8 validates relaxed SIMD, else the baseline (about 19 KB both).
+import baseline from '../build/matter-sessions.wasm';
+import relaxed from '../build/matter-sessions-relaxed.wasm';
+import { setDefaultModules } from './core/wasm-module.js';
 
-setDefaultSource(() => wasm);
+setDefaultModules({ 'simd': baseline, 'relaxed-simd': relaxed });
 
 export * from './index.js';

@@ -1,15 +1,18 @@
 // Run by test/core-builds.test.ts, in a Node started with --experimental-wasm-relaxed-simd when relaxed builds are
 // involved (Node 20's V8 has relaxed SIMD behind that flag): the whole core suite on the build ready() picks, or on
-// the build named by the first argument; with `compare`, every build side by side on the same random inputs.
+// the build named by the first argument; with `compare`, every build side by side on the same random inputs. With
+// `offered`, ready() picks from the baseline and relaxed builds offered as an entry that imports them does (workerd).
 // Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import * as lib from '../src/index.js';
+import { setDefaultModules } from '../src/core/wasm-module.js';
 import { coreChecks, seededBytes } from './conformance/core-suite.js';
 import { suiteData } from './conformance/suite-data.js';
 
 const [only, compare] = [process.argv[2], process.argv[3] === 'compare'];
 const file = (name: string) => readFileSync(new URL(`../build/${name}`, import.meta.url));
-await lib.ready(only ? file(only) : undefined);
+if (only === 'offered') setDefaultModules({ 'simd': file('matter-sessions.wasm'), 'relaxed-simd': file('matter-sessions-relaxed.wasm') });
+await lib.ready(only && only !== 'offered' ? file(only) : undefined);
 let passed = 0;
 const failures: string[] = [];
 for (const check of coreChecks(lib, suiteData())) {

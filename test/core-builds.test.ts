@@ -43,3 +43,13 @@ for (const [build, relaxed] of [['matter-sessions-compact.wasm', false], ['matte
     assert.equal(report.passed, coreChecks(lib, suiteData()).length);
   });
 }
+
+for (const relaxed of [false, true]) {
+  it(`an entry offering the baseline and relaxed builds (workerd's): ready() takes ${relaxed ? 'the relaxed one where relaxed SIMD validates' : 'the baseline without relaxed SIMD'}`, () => {
+    const report = child(relaxed, 'offered');
+    assert.equal(report.relaxed, relaxed);
+    assert.equal(report.build, relaxed ? 'relaxed-simd' : 'simd');
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.passed, coreChecks(lib, suiteData()).length);
+  });
+}

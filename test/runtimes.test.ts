@@ -56,7 +56,13 @@ describe('conformance in other runtimes', { concurrency: 1 }, () => {
     const bundle = await bundleWorker();
     assert.deepEqual(bundle.wasmImporters.map((file) => relative(projectRoot, file)), ['dist/workerd.js'],
       'the bundle must take the package through its "workerd" condition, which imports the wasm as a module');
-    assertReport(t, 'workerd', await runInWorkerd(bundle, { timeoutMs: runtimeTimeoutMs }));
+    assert.deepEqual(bundle.wasmModules.map((m) => m.name).sort(), ['matter-sessions-relaxed.wasm', 'matter-sessions.wasm'],
+      'the workerd entry imports the baseline and the relaxed build');
+    const report = await runInWorkerd(bundle, { timeoutMs: runtimeTimeoutMs });
+    assertReport(t, 'workerd', report);
+    // workerd's V8 has relaxed SIMD: ready() without a source must have taken the relaxed build by itself.
+    assert.equal(report.relaxedSimd, true, 'workerd validates relaxed SIMD');
+    assert.equal(report.coreBuild, 'relaxed-simd', 'ready() in workerd picks the relaxed build without being given it');
   });
 
   it('chromium', { timeout: testTimeoutMs }, async (t) => {

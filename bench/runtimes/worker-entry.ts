@@ -1,18 +1,16 @@
-// workerd runs the bundle of this file. The wasm builds are module imports (Workers compile wasm only from modules);
-// the bench hands ready() the relaxed one where the engine has relaxed SIMD, as a Worker does with
-// `import wasm from 'matter-sessions/wasm-relaxed'`.
-import * as lib from '../../src/index.js';
-import baseline from '../../build/matter-sessions.wasm';
-import relaxed from '../../build/matter-sessions-relaxed.wasm';
+// workerd runs the bundle of this file. It takes the library through the workerd entry (src/workerd.ts), which
+// imports the wasm builds as modules (Workers compile wasm only from modules) and lets ready() pick one, as a
+// user's Worker does with the "workerd" export condition.
+import * as lib from '../../src/workerd.js';
 import { matterCcm } from './matter-ccm.js';
 import { portableCoreBench } from './portable-core-bench.js';
 
 export default {
   async fetch(): Promise<Response> {
     try {
-      await lib.ready(lib.hasRelaxedSimd() ? relaxed : baseline);
+      await lib.ready();
       const report = await portableCoreBench(lib, matterCcm, 'workerd', navigator.userAgent);
-      return Response.json({ ...report, coreBuild: lib.hasRelaxedSimd() ? 'relaxed-simd (given)' : 'simd (given)' });
+      return Response.json(report);
     } catch (error) {
       return new Response(String((error as Error)?.stack ?? error), { status: 500 });
     }

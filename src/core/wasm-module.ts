@@ -39,12 +39,6 @@ export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | UR
 
 let exportsOf: CoreExports | undefined;
 let loading: Promise<void> | undefined;
-let defaultSource: (() => WasmSource) | undefined;
-
-/** Entry points for runtimes that cannot load by URL (workerd imports the module) set their default here. */
-export function setDefaultSource(source: () => WasmSource): void {
-  defaultSource = source;
-}
 
 // The smallest module that uses i8x16.relaxed_swizzle: () -> v128 returning relaxed_swizzle(0, 0). Engines
 // without relaxed SIMD (Node 20's V8 11.3) refuse to validate it.
@@ -103,6 +97,37 @@ const BUILD_FILES: Record<CoreBuild, string> = {
   'compact-relaxed-simd': 'matter-sessions-compact-relaxed.wasm',
 };
 
+/** Compiled builds an entry imported (workerd), by build; ready() without a source takes the best one that fits. */
+export type BuildModules = Partial<Record<CoreBuild, WasmSource>>;
+
+let defaultModules: BuildModules | undefined;
+
+/**
+ * Entry points that must import their modules statically (workerd compiles wasm only from module imports) offer
+ * each build they carry here; ready() without a source then takes preferredBuild() or, if that one is not offered,
+ * the next build this engine validates (a relaxed build only where relaxed SIMD validates).
+ */
+export function setDefaultModules(modules: BuildModules): void {
+  defaultModules = modules;
+}
+
+// For each preferred build, the builds that also run on that engine, fastest first (relaxed SIMD dropped before
+// the layout, which costs less: README "The core in each engine").
+const FALLBACKS: Record<CoreBuild, CoreBuild[]> = {
+  'compact-relaxed-simd': ['compact-relaxed-simd', 'compact-simd', 'relaxed-simd', 'simd'],
+  'compact-simd': ['compact-simd', 'simd'],
+  'relaxed-simd': ['relaxed-simd', 'simd', 'compact-relaxed-simd', 'compact-simd'],
+  'simd': ['simd', 'compact-simd'],
+};
+
+function offeredBuild(modules: BuildModules): CoreBuild {
+  const build = FALLBACKS[preferredBuild()].find((b) => modules[b] !== undefined);
+  if (build === undefined) {
+    throw new Error(`matter-sessions: none of the offered core builds (${Object.keys(modules).join(', ')}) runs on this engine`);
+  }
+  return build;
+}
+
 const buildUrl = (build: CoreBuild): URL => new URL(`../../build/${BUILD_FILES[build]}`, import.meta.url);
 
 let loadedFrom: string | undefined;
@@ -151,15 +176,20 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
 
 /**
  * Instantiates the core once; later calls return the same promise. Without `source`, each runtime loads its
- * default: the .wasm next to this package (file read in Node, Deno and Bun; fetched in browsers), or the module
- * imported by the workerd entry. Instantiation is always asynchronous, as browsers require for modules over 4 KB.
+ * default: the .wasm next to this package (file read in Node, Deno and Bun; fetched in browsers), or the best of
+ * the modules imported by the workerd entry. Instantiation is always asynchronous, as browsers require for modules over 4 KB.
  */
 export function ready(source?: WasmSource): Promise<void> {
   loading ??= (async () => {
-    const chosen = source ?? defaultSource?.();
-    const build = chosen === undefined ? preferredBuild() : undefined;
+    if (source === undefined && defaultModules !== undefined) {
+      const build = offeredBuild(defaultModules);
+      loadedFrom = build;
+      exportsOf = (await instantiate(defaultModules[build]!)).exports as unknown as CoreExports;
+      return;
+    }
+    const build = source === undefined ? preferredBuild() : undefined;
     loadedFrom = build ?? 'given';
-    const instance = await instantiate(chosen ?? buildUrl(build!));
+    const instance = await instantiate(source ?? buildUrl(build!));
     exportsOf = instance.exports as unknown as CoreExports;
   })().catch((error: unknown) => {
     loading = undefined;

@@ -5,13 +5,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForWorkerd } from '../runtimes/workerd-bundle.js';
+import { bundleForWorkerd, compiledWasmModules, type WorkerWasmModule } from '../runtimes/workerd-bundle.js';
 import { Miniflare } from 'miniflare';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const entry = fileURLToPath(new URL('./workerd-entry.js', import.meta.url));
 const wasmFile = join(projectRoot, 'build', 'matter-sessions.wasm');
-const wasmModule = 'matter-sessions.wasm';
 
 export interface WorkerdEdgeOptions {
   realm: string;
@@ -31,14 +30,14 @@ export interface WorkerdEdge {
   dispose(): Promise<void>;
 }
 
-async function bundle(): Promise<{ code: string; wasmImporters: string[] }> {
-  const { code, wasmImporters } = await bundleForWorkerd(entry, wasmFile, wasmModule);
-  return { code, wasmImporters: wasmImporters.map((file) => relative(projectRoot, file)) };
+async function bundle(): Promise<{ code: string; wasmImporters: string[]; wasmModules: WorkerWasmModule[] }> {
+  const { code, wasmImporters, wasmModules } = await bundleForWorkerd(entry, wasmFile);
+  return { code, wasmImporters: wasmImporters.map((file) => relative(projectRoot, file)), wasmModules };
 }
 
 export async function startWorkerdEdge(options: WorkerdEdgeOptions): Promise<WorkerdEdge> {
-  const { code, wasmImporters } = await bundle();
-  const wasm = await readFile(wasmFile);
+  const { code, wasmImporters, wasmModules } = await bundle();
+  const wasm = await compiledWasmModules(wasmModules, '', readFile);
   const persistDir = await mkdtemp(join(tmpdir(), 'edge-workerd-'));
   const modulesRoot = join(persistDir, 'modules');
   const start = async () => {
@@ -46,7 +45,7 @@ export async function startWorkerdEdge(options: WorkerdEdgeOptions): Promise<Wor
       modulesRoot,
       modules: [
         { type: 'ESModule', path: join(modulesRoot, 'worker.js'), contents: code },
-        { type: 'CompiledWasm', path: join(modulesRoot, wasmModule), contents: wasm },
+        ...wasm.map((m) => ({ ...m, path: join(modulesRoot, m.path) })),
       ],
       compatibilityDate: '2026-04-01',
       durableObjects: {

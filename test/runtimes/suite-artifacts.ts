@@ -14,7 +14,12 @@ export const suitePath = join(outputDir, 'all-suites.js');
 export const dataPath = join(outputDir, 'suite-data.json');
 
 /** A runtime's report, plus the version string it gave about itself. */
-export interface RuntimeReport extends AllSuitesReport { version?: string }
+export interface RuntimeReport extends AllSuitesReport {
+  version?: string;
+  /** workerd: lib.coreBuild() and lib.hasRelaxedSimd() after the suites ran. */
+  coreBuild?: string;
+  relaxedSimd?: boolean;
+}
 
 const builtFiles = ['dist/index.js', 'dist/workerd.js', 'dist/core/wasm-module.js', 'build/matter-sessions.wasm'];
 

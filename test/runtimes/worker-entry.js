@@ -8,7 +8,7 @@ export default {
   async fetch(request) {
     try {
       const report = await runAllSuites(lib, await request.json(), 'workerd', { stores: { memory: async () => new lib.MemoryStore() } });
-      return Response.json({ ...report, version: navigator.userAgent });
+      return Response.json({ ...report, version: navigator.userAgent, coreBuild: lib.coreBuild(), relaxedSimd: lib.hasRelaxedSimd() });
     } catch (error) {
       return new Response(String(error?.stack ?? error), { status: 500 });
     }

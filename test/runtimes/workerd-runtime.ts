@@ -1,27 +1,28 @@
 // workerd through miniflare: the Worker is bundled as wrangler would (export conditions workerd/worker/browser), with
-// the package's .wasm left as a module import and handed to workerd as a CompiledWasm module.
+// the package's .wasm builds left as module imports and handed to workerd as CompiledWasm modules.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForWorkerd } from './workerd-bundle.js';
+import { bundleForWorkerd, compiledWasmModules, type WorkerWasmModule } from './workerd-bundle.js';
 import { Miniflare } from 'miniflare';
 import { withTimeout } from './timeout.js';
 import { dataPath, outputDir, projectRoot, type RuntimeReport } from './suite-artifacts.js';
 
 const entry = fileURLToPath(new URL('./worker-entry.js', import.meta.url));
 const wasmFile = join(projectRoot, 'build', 'matter-sessions.wasm');
-const wasmModuleName = 'matter-sessions.wasm';
 
 export interface WorkerBundle {
   code: string;
   /** The module that imported the package's .wasm: dist/workerd.js when the "workerd" condition applied. */
   wasmImporters: string[];
+  /** The builds the bundle imports (dist/workerd.js imports the baseline and the relaxed one). */
+  wasmModules: WorkerWasmModule[];
 }
 
 export async function bundleWorker(): Promise<WorkerBundle> {
-  const { code, wasmImporters } = await bundleForWorkerd(entry, wasmFile, wasmModuleName);
+  const { code, wasmImporters, wasmModules } = await bundleForWorkerd(entry, wasmFile);
   await writeFile(join(outputDir, 'worker.js'), code);
-  return { code, wasmImporters };
+  return { code, wasmImporters, wasmModules };
 }
 
 export interface WorkerdRunOptions { timeoutMs: number }
@@ -31,7 +32,7 @@ export async function runInWorkerd(bundle: WorkerBundle, options: WorkerdRunOpti
     modulesRoot: outputDir,
     modules: [
       { type: 'ESModule', path: join(outputDir, 'worker.js'), contents: bundle.code },
-      { type: 'CompiledWasm', path: join(outputDir, wasmModuleName), contents: await readFile(wasmFile) },
+      ...await compiledWasmModules(bundle.wasmModules, outputDir, readFile),
     ],
     compatibilityDate: '2026-04-01',
   });
