@@ -110,4 +110,45 @@ describe('PASE at a commissioned edge realm (its passcode window)', { timeout: 1
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+  it('arming its own fail-safe, it may add a fabric, but neither controls the light nor removes the administrator', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pase-join-'));
+    const app = lib.defaultLightApp();
+    const passcode = 20202021 + Math.floor(Math.random() * 1000);
+    const server = await lib.startNodeEdgeServer({ realms: { porch: { passcode, node: app.node } }, port: 0, dataDir });
+    const controller = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: lib.edgeControllerTransport() });
+    const second = await lib.MatterController.open({ storage: new lib.MemoryStore(), transport: lib.edgeControllerTransport() });
+    const sessions = await lib.SessionManager.create({});
+    const exchanges = new lib.ExchangeManager(sessions);
+    const url = `${server.url}/realms/porch/messages`;
+    try {
+      await controller.commission({ address: { transport: 'http', host: url, port: 0 }, passcode, nodeId: 1n });
+      const node = (await server.edge.realm('porch'))!.node!;
+      const pase = await lib.establishPase(exchanges, new lib.HttpClientChannel(url, (m, c) => exchanges.receive(m, c)), { passcode });
+      await lib.invoke(exchanges, pase, { endpoint: 0, ...lib.generalCommissioning.armFailSafe({ expiryLengthSeconds: 60, breadcrumb: 0n }) });
+      assert.equal(node.failSafe.armed, true, 'the PASE session armed the fail-safe');
+      await assert.rejects(lib.invoke(exchanges, pase, { endpoint: 1, ...lib.onOff.toggle() }), refused, 'Toggle');
+      assert.equal(app.light.on, false);
+      await assert.rejects(lib.invoke(exchanges, pase, { endpoint: 0, ...lib.operationalCredentials.removeFabric({ fabricIndex: 1 }) }), refused, 'RemoveFabric');
+      await assert.rejects(lib.readAttribute(exchanges, pase, { endpoint: 0, cluster: 0x1f, attribute: 0 }), refused, 'the ACL');
+      await assert.rejects(lib.writeAttribute(exchanges, pase, { endpoint: 0, cluster: 0x30, attribute: 0, value: lib.tlv.uint(5n) }), refused, 'Breadcrumb');
+      // The joining steps themselves are allowed: a CSR is answered.
+      const csr = await lib.invoke(exchanges, pase, { endpoint: 0, ...lib.operationalCredentials.csrRequest({ csrNonce: crypto.getRandomValues(new Uint8Array(32)) }) });
+      assert.ok(csr, 'CSRRequest answered');
+      assert.equal(node.fabrics.size, 1, 'the administrator\'s fabric is still there');
+      await lib.invoke(exchanges, pase, { endpoint: 0, ...lib.generalCommissioning.armFailSafe({ expiryLengthSeconds: 0, breadcrumb: 0n }) }).catch(() => {});
+      // A whole second commissioning through the realm's passcode still works (a second administrator joins).
+      await second.commission({ address: { transport: 'http', host: url, port: 0 }, passcode, nodeId: 2n });
+      assert.equal(node.fabrics.size, 2);
+      await second.invoke(2n, { endpoint: 1, ...lib.onOff.toggle() });
+      await controller.invoke(1n, { endpoint: 1, ...lib.onOff.toggle() });
+      assert.equal(app.light.on, false, 'both administrators control the light');
+    } finally {
+      exchanges.close();
+      await sessions.close();
+      await second.close();
+      await controller.close();
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

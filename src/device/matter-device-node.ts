@@ -75,6 +75,22 @@ export interface MatterDeviceNodeOptions {
 
 const INVALID_PASSCODES = new Set([0, 11111111, 22222222, 33333333, 44444444, 55555555, 66666666, 77777777, 88888888, 99999999, 12345678, 87654321]);
 
+const commandKey = (cluster: number, command: number): string => `${cluster}/${command}`;
+
+/**
+ * What a PASE session joining a commissioned node may invoke under its own fail-safe: the steps that add its fabric
+ * (spec §5.5: ArmFailSafe, SetRegulatoryConfig, device attestation, CSRRequest, AddTrustedRootCertificate, AddNOC).
+ */
+const JOINING_COMMANDS = new Set([
+  commandKey(GeneralCommissioningCluster.id, GeneralCommissioningCluster.commands.armFailSafe.id),
+  commandKey(GeneralCommissioningCluster.id, GeneralCommissioningCluster.commands.setRegulatoryConfig.id),
+  commandKey(OperationalCredentialsCluster.id, OperationalCredentialsCluster.commands.attestationRequest.id),
+  commandKey(OperationalCredentialsCluster.id, OperationalCredentialsCluster.commands.certificateChainRequest.id),
+  commandKey(OperationalCredentialsCluster.id, OperationalCredentialsCluster.commands.csrRequest.id),
+  commandKey(OperationalCredentialsCluster.id, OperationalCredentialsCluster.commands.addTrustedRootCertificate.id),
+  commandKey(OperationalCredentialsCluster.id, OperationalCredentialsCluster.commands.addNoc.id),
+]);
+
 export class MatterDeviceNode implements DeviceContext {
   readonly sessions: SessionManager;
   readonly exchanges: ExchangeManager;
@@ -303,9 +319,19 @@ export class MatterDeviceNode implements DeviceContext {
    * it, a PASE session may read what View allows (a commissioner reads Basic Information and BasicCommissioningInfo
    * before arming; an edge realm's passcode clients read the node over PASE) and invoke ArmFailSafe, which begins a
    * commissioning; nothing else: no command of an app endpoint, no write, no other administration.
+   *
+   * Once the node has a committed fabric, a PASE session that arms the fail-safe is joining as one more
+   * administrator (spec §5.5 multi-admin): the implicit Administer the spec gives the commissioning channel is then
+   * narrowed to the commands that add its own fabric. An edge realm's passcode window stays open after
+   * commissioning, so without this anyone with the realm's passcode could arm the fail-safe and then remove the
+   * existing administrators' fabrics or control the app's endpoints.
    */
   #paseAllows(context: InteractionContext, path: AccessPath, privilege: Privilege): boolean {
-    if (this.failSafe.context?.session === context.session) return true;
+    if (this.failSafe.context?.session === context.session) {
+      if (!this.fabrics.records().some((record) => !record.pending)) return true;
+      if (path.command === undefined) return privilege === 'view';
+      return path.endpoint === 0 && JOINING_COMMANDS.has(commandKey(path.cluster, path.command));
+    }
     if (path.command === undefined) return privilege === 'view';
     return path.endpoint === 0 && path.cluster === GeneralCommissioningCluster.id
       && path.command === GeneralCommissioningCluster.commands.armFailSafe.id;
