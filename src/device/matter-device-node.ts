@@ -32,7 +32,7 @@ import { descriptorServer } from './descriptor-server.js';
 import type { DeviceContext } from './device-context.js';
 import type { DeviceEndpoint } from './device-endpoint.js';
 import { systemScheduler, type DeviceScheduler } from './device-scheduler.js';
-import { FailSafe, type FailSafeContext } from './fail-safe.js';
+import { FailSafe, sessionIdentity, type FailSafeContext } from './fail-safe.js';
 import { decodeSharedFailSafe, encodeSharedFailSafe, type SharedFailSafeStore } from './shared-fail-safe.js';
 import { generalCommissioningServer } from './general-commissioning-server.js';
 import { withGlobalAttributes } from './global-attributes.js';
@@ -337,8 +337,11 @@ export class MatterDeviceNode implements DeviceContext {
       // Ended elsewhere (committed or rolled back): the generation path brings the fabric table in line.
       if (this.#sharedVersion !== undefined || this.failSafe.armed) {
         this.#sharedVersion = this.#sharedState = undefined;
-        this.failSafe.disarm();
+        const ended = this.failSafe.disarm();
         await this.fabrics.refresh();
+        // Either way the commissioning PASE session ended (spec §11.10.7.6, §11.10.7.2.2): this copy of it too.
+        const session = ended?.sessionKind === 'pase' ? this.sessions.getSession(ended.sessionId) : undefined;
+        if (session && sessionIdentity(session) === ended!.sessionKey) this.sessions.removeSession(session.id, 'removed');
       }
       return;
     }
@@ -403,7 +406,9 @@ export class MatterDeviceNode implements DeviceContext {
     // Never stored (armed and ended within one step): this instance's alone to roll back.
     if (version === undefined || await this.#shared!.end(version)) {
       await this.#rollback(context);
-      if (context.sessionKind === 'pase') await this.#shared!.endSession(context.sessionId);
+      // Fleet-wide, a moment later as here: the session may be carrying the ArmFailSafe(0) response.
+      const shared = this.#shared!;
+      if (context.sessionKind === 'pase') this.#later(() => shared.endSession(context.sessionId));
     } else {
       await this.fabrics.refresh();
     }
