@@ -110,7 +110,7 @@ describe('commissioning an edge realm through a two-instance Redis fleet, every 
 
   after(async () => {
     for (const c of controllers) await c.close().catch(() => {});
-    for (const server of servers) await server.close();
+    for (const server of servers) await server.close().catch(() => {});
     for (const store of stores) await store.close();
     await raw?.close();
     await redis?.stop();
@@ -255,5 +255,57 @@ describe('commissioning an edge realm through a two-instance Redis fleet, every 
     assert.equal(nodeA.fabrics.size, fabrics + 1);
     assert.equal(await until(() => nodeB.fabrics.size === fabrics + 1, 2000), true);
     await second.invoke(4n, { endpoint: 1, ...lib.onOff.toggle() });
+  });
+
+  it('ArmFailSafe(0) after a failed CASE step, alternating: rolled back at once on both; a fresh arm sweeps an orphaned pending record', async () => {
+    const [nodeA, nodeB] = [await nodeOf('a'), await nodeOf('b')];
+    const fabricsBefore = nodeA.fabrics.size;
+    // An orphan: a pending fabric record left by an instance that crashed under its fail-safe (its context expired).
+    const committedKey = (await raw.list(`${keyPrefix}realm/home/device/fabrics/`))[0]!;
+    const sealer = new ValueSealer(FLEET_KEY);
+    const record = JSON.parse(new TextDecoder().decode(sealer.open(committedKey.slice(keyPrefix.length), (await raw.get(committedKey))!)));
+    const orphanName = 'realm/home/device/fabrics/200';
+    await raw.set(keyPrefix + orphanName, sealer.seal(orphanName, new TextEncoder().encode(JSON.stringify({ ...record, fabricIndex: 200, pending: true }))));
+
+    const c = await controller();
+    router.beforeSend = (sent) => (unsecuredOpcode(sent.body) === SIGMA1 ? 'drop' : undefined);
+    const started = Date.now();
+    await assert.rejects(c.commission({ address, passcode: PASSCODE, nodeId: 5n, caseRetryMs: 1 }), /case/i);
+    assert.equal(await raw.get(keyPrefix + orphanName), undefined, 'the orphaned pending record went at the fresh ArmFailSafe');
+    // The controller's ArmFailSafe(0) (spec §11.10.7.2) ends the 60 s fail-safe now: gone on both within the sync.
+    assert.equal(await until(() => nodeA.fabrics.size === fabricsBefore && nodeB.fabrics.size === fabricsBefore
+      && !nodeA.failSafe.armed && !nodeB.failSafe.armed, 3000), true, `rolled back on both: A ${nodeA.fabrics.size}, B ${nodeB.fabrics.size}`);
+    assert.ok(Date.now() - started < 10_000, 'without waiting for the expiry');
+    assert.equal(await raw.get(keyPrefix + FAIL_SAFE_KEY), undefined);
+  });
+
+  it('the instance that armed and added the NOC crashes: B took the context up and rolls it back at expiry', async () => {
+    const [nodeA, nodeB] = [await nodeOf('a'), await nodeOf('b')];
+    const fabricsBefore = nodeB.fabrics.size;
+    const c = await controller();
+    router.mode = 'a';
+    router.beforeSend = (sent) => (unsecuredOpcode(sent.body) === SIGMA1 ? 'drop' : undefined);
+    let crashed = false;
+    const drop = router.beforeSend;
+    router.beforeSend = async (sent) => {
+      // Everything on A; once AddNOC is done there, A goes away without a word (its timers with it).
+      if (!crashed && nodeA.fabrics.records().some((r) => r.pending)) {
+        crashed = true;
+        await inst.a.server.close();
+        return 'drop';
+      }
+      return crashed ? 'drop' : drop(sent);
+    };
+    await assert.rejects(c.commission({ address, passcode: PASSCODE, nodeId: 6n, failSafeSeconds: 4, caseRetryMs: 1 }));
+    assert.equal(crashed, true);
+    // B learns of the pending fabric through the generation (within a second) and holds the fail-safe's timer.
+    assert.equal(await until(() => nodeB.fabrics.size === fabricsBefore + 1 && nodeB.failSafe.armed, 2000), true, 'B took the context up');
+    assert.equal(await until(() => nodeB.fabrics.size === fabricsBefore && !nodeB.failSafe.armed, 8000), true, 'B rolled it back at expiry');
+    const pending = [];
+    for (const key of await raw.list(`${keyPrefix}realm/home/device/fabrics/`)) {
+      if (JSON.parse(new TextDecoder().decode(new ValueSealer(FLEET_KEY).open(key.slice(keyPrefix.length), (await raw.get(key))!))).pending) pending.push(key);
+    }
+    assert.deepEqual(pending, [], 'no pending fabric left in the store');
+    assert.equal(await raw.get(keyPrefix + FAIL_SAFE_KEY), undefined);
   });
 });
