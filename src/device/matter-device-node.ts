@@ -188,6 +188,8 @@ export class MatterDeviceNode implements DeviceContext {
     });
     const node = new MatterDeviceNode(options, sessions, exchanges, fabrics, attestation, ownsSessions);
     if (options.sharedFailSafe) {
+      // A shared fail-safe means a shared store: fabric writes bump the generation other instances watch.
+      fabrics.shareChanges();
       // Joining a fleet mid-commissioning takes the fail-safe up; with none armed anywhere, pending fabrics in the
       // store were left by an instance that crashed under its fail-safe: they go.
       await node.syncFailSafe();

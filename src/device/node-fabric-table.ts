@@ -3,7 +3,8 @@
 // operational key, the IPK epoch key, the admin's vendor id, the label, and the fabric's ACL entries. Kept in the
 // node's KeyValueStore, one key per fabric, so a restarted node answers CASE for every fabric it had. A fabric added
 // under an armed fail-safe is stored as pending: a node that restarts before CommissioningComplete drops it, which
-// is the rollback the fail-safe promises (spec §11.10.7.2.2). It is the CASE responder's CaseFabricSource and keeps
+// is the rollback the fail-safe promises (spec §11.10.7.2.2); when the store is shared with instances that share
+// the fail-safe too, a pending fabric stays while the shared context is live (adoptPending, dropPendingRecords). It is the CASE responder's CaseFabricSource and keeps
 // the SessionManager's fabric list in step.
 import { compressedFabricId } from '../credentials/compressed-fabric-id.js';
 import { createCaseFabric, sessionFabricOf, type CaseFabric, type CaseFabricSource } from '../protocol/case/case-fabric.js';
