@@ -78,6 +78,7 @@ const files = [
   'test/edge-node.test.ts',
   'test/edge-node-fleet.test.ts',
   'test/edge-fleet-handshakes.test.ts',
+  'test/edge-fleet-commissioning.test.ts',
   'test/edge-node-runtimes.test.ts',
   'test/discovery.test.ts',
   'test/discovery-mdns.test.ts',

@@ -50,7 +50,7 @@ export function administratorCommissioningServer(device: DeviceContext): ServedC
         if (!device.window.isOpen) throw failure(ClusterStatus.windowNotOpen, 'RevokeCommissioning: no window is open');
         device.window.close();
         // Spec §11.19.8.3: a fail-safe armed through the revoked window is expired too.
-        if (device.failSafe.context?.session.kind === 'pase') device.failSafe.expire();
+        if (device.failSafe.context?.sessionKind === 'pase') device.failSafe.expire();
       }, { privilege: 'administer' }),
     },
   };

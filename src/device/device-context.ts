@@ -28,6 +28,11 @@ export interface DeviceContext {
   attachToFabric(session: SecureSession, fabricIndex: number): void;
   /** An attribute's value changed (data version, subscriptions). */
   changed(endpoint: number, cluster: number, attribute: number): void;
+  /**
+   * Runs a commissioning step against the fail-safe: directly on one instance; in a fleet sharing the fail-safe,
+   * between loading the shared context and storing it back (`conflict()` answers when another instance wrote first).
+   */
+  withFailSafe<T>(work: () => T | Promise<T>, conflict?: () => T): T | Promise<T>;
   /** CommissioningComplete: commit what the fail-safe added, close the window, drop PASE sessions. */
   completeCommissioning(): Promise<void>;
   /** RemoveFabric: the records go now, the fabric's sessions once the response is on its way. */

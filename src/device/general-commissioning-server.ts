@@ -37,11 +37,12 @@ export function generalCommissioningServer(device: DeviceContext): ServedCluster
       [a.supportsConcurrentConnection.id]: { value: tlv.bool(true) },
     },
     commands: {
-      [armFailSafe.id]: serveCommand(armFailSafe, ({ expiryLengthSeconds, breadcrumb }, context) => {
+      // In a fleet, two commissioners arming at once on two instances: the one whose context was stored first wins.
+      [armFailSafe.id]: serveCommand(armFailSafe, ({ expiryLengthSeconds, breadcrumb }, context) => device.withFailSafe(() => {
         const failSafe = device.failSafe;
         const fabricIndex = device.fabricOf(context);
         // Spec §11.10.7.2.1: another administrator's fail-safe is not ours to touch.
-        if (failSafe.armed && failSafe.context!.session !== context.session
+        if (failSafe.armed && !failSafe.armedBy(context.session)
           && (fabricIndex === undefined || fabricIndex !== (failSafe.context!.addedFabricIndex ?? failSafe.context!.armedFabricIndex))) {
           return error(CommissioningErrorCode.busyWithOtherAdmin, 'the fail-safe is armed by another administrator');
         }
@@ -57,8 +58,9 @@ export function generalCommissioningServer(device: DeviceContext): ServedCluster
           breadcrumbChanged();
         }
         return ok;
-      }, { privilege: 'administer' }),
-      [setRegulatoryConfig.id]: serveCommand(setRegulatoryConfig, ({ newRegulatoryConfig, breadcrumb }) => {
+      }, () => error(CommissioningErrorCode.busyWithOtherAdmin, 'the fail-safe was armed by another administrator meanwhile')),
+      { privilege: 'administer' }),
+      [setRegulatoryConfig.id]: serveCommand(setRegulatoryConfig, ({ newRegulatoryConfig, breadcrumb }) => device.withFailSafe(() => {
         if (newRegulatoryConfig > 2) throw new ConstraintError('NewRegulatoryConfig', `expected 0 to 2, got ${newRegulatoryConfig}`);
         // Spec §11.10.7.4: a node that can only be indoor (or outdoor) takes no other location.
         if (device.locationCapability !== 2 && newRegulatoryConfig !== device.locationCapability) {
@@ -69,8 +71,8 @@ export function generalCommissioningServer(device: DeviceContext): ServedCluster
         device.breadcrumb = breadcrumb;
         breadcrumbChanged();
         return ok;
-      }, { privilege: 'administer' }),
-      [commissioningComplete.id]: serveCommand(commissioningComplete, async (_fields, context) => {
+      }), { privilege: 'administer' }),
+      [commissioningComplete.id]: serveCommand(commissioningComplete, (_fields, context) => device.withFailSafe(async () => {
         // Spec §11.10.7.6: only over CASE, on the fabric the fail-safe added or worked on.
         if (context.authMode !== 'case') {
           return error(CommissioningErrorCode.invalidAuthentication, 'CommissioningComplete must come over CASE');
@@ -85,7 +87,7 @@ export function generalCommissioningServer(device: DeviceContext): ServedCluster
         device.breadcrumb = 0n;
         breadcrumbChanged();
         return ok;
-      }, { privilege: 'administer' }),
+      }), { privilege: 'administer' }),
     },
   };
 }

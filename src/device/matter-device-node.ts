@@ -10,6 +10,8 @@
 import { ExchangeManager } from '../protocol/exchange-manager.js';
 import type { MessageChannel } from '../protocol/message-channel.js';
 import { CaseResponder } from '../protocol/case/case-responder.js';
+import { InteractionStatusError } from '../interaction/interaction-status-error.js';
+import { InteractionModelStatus } from '../interaction/status-codes.js';
 import { InteractionServer, type AccessPath, type InteractionContext, type Privilege, type ServedCluster } from '../interaction/interaction-server.js';
 import type { SecureSession } from '../session/secure-session.js';
 import { SessionManager, type SessionManagerOptions } from '../session/session-manager.js';
@@ -30,7 +32,8 @@ import { descriptorServer } from './descriptor-server.js';
 import type { DeviceContext } from './device-context.js';
 import type { DeviceEndpoint } from './device-endpoint.js';
 import { systemScheduler, type DeviceScheduler } from './device-scheduler.js';
-import { FailSafe, type FailSafeContext } from './fail-safe.js';
+import { FailSafe, sessionIdentity, type FailSafeContext } from './fail-safe.js';
+import { decodeSharedFailSafe, encodeSharedFailSafe, type SharedFailSafeStore } from './shared-fail-safe.js';
 import { generalCommissioningServer } from './general-commissioning-server.js';
 import { withGlobalAttributes } from './global-attributes.js';
 import { NodeFabricTable } from './node-fabric-table.js';
@@ -42,6 +45,11 @@ export const ROOT_NODE_DEVICE_TYPE = { deviceType: 0x0016, revision: 2 } as cons
 
 /** How long the sessions of a removed fabric stay, so the NOCResponse saying so can still reach the sender (ms). */
 const SESSION_CLOSE_GRACE_MS = 500;
+/**
+ * A shared fail-safe context outlives its expiry in the store by this much, so whichever instance notices the
+ * expiry still reads what to roll back (the ACL snapshot, UpdateNOC's previous record).
+ */
+const SHARED_CONTEXT_GRACE_MS = 60_000;
 
 export interface MatterDeviceNodeOptions {
   /** Where fabrics and ACL entries (and the SessionManager's resumption records, when it is created here) live. */
@@ -71,6 +79,11 @@ export interface MatterDeviceNodeOptions {
   pbkdfIterations?: number;
   /** Errors from background work (a rollback that failed to persist...). */
   onError?: (error: unknown) => void;
+  /**
+   * Instances sharing this node's store (an edge fleet) share its fail-safe too: each commissioning step loads the
+   * context from here and stores it back, so the steps may reach any instance (src/device/shared-fail-safe.ts).
+   */
+  sharedFailSafe?: SharedFailSafeStore;
 }
 
 const INVALID_PASSCODES = new Set([0, 11111111, 22222222, 33333333, 44444444, 55555555, 66666666, 77777777, 88888888, 99999999, 12345678, 87654321]);
@@ -118,6 +131,14 @@ export class MatterDeviceNode implements DeviceContext {
   readonly #windowListeners = new Set<() => void>();
   #closed = false;
   #background: Promise<void> = Promise.resolve();
+  readonly #shared: SharedFailSafeStore | undefined;
+  /** Shared: the stored version the local context mirrors, its bytes, and the steps run one at a time here. */
+  #sharedVersion: Uint8Array | undefined;
+  #sharedState: Uint8Array | undefined;
+  #sharedQueue: Promise<unknown> = Promise.resolve();
+  #inSharedStep = false;
+  /** Shared: a rollback asked for during a step (ArmFailSafe(0)), done once the stored context is ended. */
+  #endRequested: FailSafeContext | undefined;
 
   private constructor(options: MatterDeviceNodeOptions, sessions: SessionManager, exchanges: ExchangeManager, fabrics: NodeFabricTable,
     attestation: CheckedAttestation, ownsSessions: boolean) {
@@ -133,8 +154,16 @@ export class MatterDeviceNode implements DeviceContext {
     this.#wallClock = options.wallClock ?? Date.now;
     this.#onError = options.onError ?? ((error) => console.error('MatterDeviceNode:', error));
     this.scheduler = options.scheduler ?? systemScheduler;
+    this.#shared = options.sharedFailSafe;
     this.failSafe = new FailSafe(this.scheduler, (context) => {
-      this.#background = this.#background.then(() => this.#rollback(context)).catch(this.#onError);
+      if (!this.#shared) {
+        this.#background = this.#background.then(() => this.#rollback(context)).catch(this.#onError);
+      } else if (this.#inSharedStep) {
+        this.#endRequested = context;
+      } else {
+        // The timer: the stored copy decides (it may have been extended, committed or rolled back elsewhere).
+        this.#background = this.#background.then(() => this.syncFailSafe()).catch(this.#onError);
+      }
     });
     // Order matters: the window's router first, then CASE (which passes PASE opcodes on to it).
     this.window = new CommissioningWindow(exchanges, this.scheduler, () => {
@@ -170,8 +199,18 @@ export class MatterDeviceNode implements DeviceContext {
     const sessions = options.sessions ?? await SessionManager.create({ ...options.sessionOptions, storage: options.storage });
     const exchanges = options.exchanges ?? new ExchangeManager(sessions);
     if (exchanges.sessions !== sessions) throw new TypeError('options.exchanges: must run on options.sessions');
-    const fabrics = await NodeFabricTable.load(options.storage, sessions, { supportedFabrics: options.supportedFabrics ?? 5 });
+    const fabrics = await NodeFabricTable.load(options.storage, sessions, {
+      supportedFabrics: options.supportedFabrics ?? 5, keepPending: options.sharedFailSafe !== undefined,
+    });
     const node = new MatterDeviceNode(options, sessions, exchanges, fabrics, attestation, ownsSessions);
+    if (options.sharedFailSafe) {
+      // A shared fail-safe means a shared store: fabric writes bump the generation other instances watch.
+      fabrics.shareChanges();
+      // Joining a fleet mid-commissioning takes the fail-safe up; with none armed anywhere, pending fabrics in the
+      // store were left by an instance that crashed under its fail-safe: they go.
+      await node.syncFailSafe();
+      if (!node.failSafe.armed) await fabrics.dropPendingRecords();
+    }
     if (fabrics.size === 0) node.openInitialWindow();
     return node;
   }
@@ -216,7 +255,12 @@ export class MatterDeviceNode implements DeviceContext {
   // ---- DeviceContext -------------------------------------------------------------------------------------------
 
   fabricOf(context: InteractionContext): number | undefined {
-    return context.fabricIndex ?? this.#paseFabric.get(context.session);
+    const attached = context.fabricIndex ?? this.#paseFabric.get(context.session);
+    if (attached !== undefined || !this.#shared) return attached;
+    // Shared: AddNOC over PASE may have run on another instance; its session (the CSR's) belongs to the new fabric.
+    const failSafe = this.failSafe.context;
+    return failSafe?.addedFabricIndex !== undefined && context.authMode === 'pase' && failSafe.csr?.sessionId === context.session.id
+      && this.failSafe.armedBy(context.session) ? failSafe.addedFabricIndex : undefined;
   }
 
   attachToFabric(session: SecureSession, fabricIndex: number): void {
@@ -236,6 +280,16 @@ export class MatterDeviceNode implements DeviceContext {
   }
 
   async completeCommissioning(): Promise<void> {
+    if (this.#shared) {
+      // Exactly one instance ends the shared context: a rollback elsewhere that came first wins over this commit.
+      const version = this.#sharedVersion;
+      this.#sharedVersion = this.#sharedState = undefined;
+      if (!version || !(await this.#shared.end(version))) {
+        this.failSafe.disarm();
+        await this.fabrics.refresh();
+        throw new InteractionStatusError(InteractionModelStatus.failsafeRequired, 'CommissioningComplete: the fail-safe ended on another instance');
+      }
+    }
     const context = this.failSafe.disarm();
     // An UpdateNOC is now final: the key it replaced is no longer needed for a rollback.
     context?.previousRecord?.operationalPrivateKey.fill(0);
@@ -244,9 +298,137 @@ export class MatterDeviceNode implements DeviceContext {
       if (record?.pending) await this.fabrics.update({ ...record, pending: false });
     }
     this.window.close();
-    // Spec §11.10.7.6: the commissioning PASE session ends here.
+    // Spec §11.10.7.6: the commissioning PASE session ends here (on every instance of a fleet).
     for (const info of this.sessions.getActiveSessionInformation()) {
       if (info.kind === 'pase') this.sessions.removeSession(info.sessionId, 'removed');
+    }
+    if (this.#shared && context?.sessionKind === 'pase') await this.#shared.endSession(context.sessionId);
+  }
+
+  // ---- the fail-safe shared by a fleet -------------------------------------------------------------------------
+
+  /** Whether the fail-safe is shared with other instances (sharedFailSafe was given). */
+  get sharesFailSafe(): boolean {
+    return this.#shared !== undefined;
+  }
+
+  /**
+   * Runs one commissioning step against the fail-safe. On one instance: `work()` as is. Shared: the stored context
+   * is loaded first (an expired one rolled back, by exactly one instance), `work` runs on it, and what it changed is
+   * stored back with a compare-and-set; when another instance wrote in between, the step's result is `conflict()`
+   * (ArmFailSafe: BusyWithOtherAdmin), or a Busy status. Steps run one at a time on each instance.
+   */
+  withFailSafe<T>(work: () => T | Promise<T>, conflict?: () => T): T | Promise<T> {
+    if (!this.#shared) return work();
+    const step = this.#sharedQueue.then(() => this.#sharedStep(work, conflict));
+    this.#sharedQueue = step.catch(() => {});
+    return step;
+  }
+
+  /** Shared: brings the local fail-safe in line with the stored one (adopted, ended, or rolled back). */
+  syncFailSafe(): Promise<void> {
+    return Promise.resolve(this.withFailSafe(() => undefined));
+  }
+
+  async #sharedStep<T>(work: () => T | Promise<T>, conflict: (() => T) | undefined): Promise<T> {
+    await this.#loadShared();
+    let result: T;
+    this.#inSharedStep = true;
+    try {
+      result = await work();
+    } finally {
+      this.#inSharedStep = false;
+    }
+    // A fresh fail-safe with none stored anywhere: pending fabrics in the store were left by an instance that crashed
+    // under its own (their context expired with it), and go before this one adds its own.
+    if (this.failSafe.armed && this.#sharedVersion === undefined) await this.fabrics.dropPendingRecords();
+    const stored = await this.#storeShared();
+    if (stored) return result;
+    if (conflict) return conflict();
+    throw new InteractionStatusError(InteractionModelStatus.busy, 'the fail-safe was changed on another instance meanwhile: retry');
+  }
+
+  async #loadShared(): Promise<void> {
+    const shared = this.#shared!;
+    const loaded = await shared.load();
+    if (!loaded) {
+      // Ended elsewhere (committed or rolled back): the generation path brings the fabric table in line.
+      if (this.#sharedVersion !== undefined || this.failSafe.armed) {
+        this.#sharedVersion = this.#sharedState = undefined;
+        const ended = this.failSafe.disarm();
+        await this.fabrics.refresh();
+        // Either way the commissioning PASE session ended (spec §11.10.7.6, §11.10.7.2.2): this copy of it too.
+        const session = ended?.sessionKind === 'pase' ? this.sessions.getSession(ended.sessionId) : undefined;
+        if (session && sessionIdentity(session) === ended!.sessionKey) this.sessions.removeSession(session.id, 'removed');
+      }
+      return;
+    }
+    // Decoded again when another instance wrote, or when the local timer ended the local copy (expiry check below).
+    if (!sameBytes(loaded.version, this.#sharedVersion) || !this.failSafe.armed) {
+      const { context, firstArmedAt, expiresAt, breadcrumb } = decodeSharedFailSafe(loaded.state);
+      // The pending fabric may have been added on another instance: it must be here for CASE and for a rollback.
+      if (context.addedFabricIndex !== undefined) await this.fabrics.adoptPending(context.addedFabricIndex);
+      this.failSafe.adopt(context, firstArmedAt, expiresAt);
+      if (this.breadcrumb !== breadcrumb) {
+        this.breadcrumb = breadcrumb;
+        this.changed(0, GeneralCommissioningCluster.id, GeneralCommissioningCluster.attributes.breadcrumb.id);
+      }
+      this.#sharedVersion = loaded.version;
+      this.#sharedState = loaded.state;
+    } else {
+      loaded.state.fill(0);
+    }
+    const context = this.failSafe.context;
+    if (context && this.failSafe.expiresAt <= this.scheduler.now()) await this.#endShared(context);
+  }
+
+  /** Stores what a step changed; false when another instance wrote first (the local copy is then dropped). */
+  async #storeShared(): Promise<boolean> {
+    const shared = this.#shared!;
+    const ended = this.#endRequested;
+    this.#endRequested = undefined;
+    if (ended) {
+      await this.#endShared(ended);
+      return true;
+    }
+    const context = this.failSafe.context;
+    if (!context) return true;
+    const state = encodeSharedFailSafe({
+      context, firstArmedAt: this.failSafe.firstArmedAt, expiresAt: this.failSafe.expiresAt, breadcrumb: this.breadcrumb,
+    });
+    if (sameBytes(state, this.#sharedState)) {
+      state.fill(0);
+      return true;
+    }
+    const ttlMs = Math.max(1, this.failSafe.expiresAt - this.scheduler.now()) + SHARED_CONTEXT_GRACE_MS;
+    const version = await shared.save(state, this.#sharedVersion, ttlMs);
+    this.#sharedState?.fill(0);
+    if (!version) {
+      state.fill(0);
+      this.#sharedVersion = this.#sharedState = undefined;
+      this.failSafe.disarm();
+      return false;
+    }
+    this.#sharedVersion = version;
+    this.#sharedState = state;
+    return true;
+  }
+
+  /** Ends the stored context (expiry, ArmFailSafe(0)); the instance that ends it rolls back, the others refresh. */
+  async #endShared(context: FailSafeContext): Promise<void> {
+    const version = this.#sharedVersion;
+    this.#sharedVersion = undefined;
+    this.#sharedState?.fill(0);
+    this.#sharedState = undefined;
+    this.failSafe.disarm();
+    // Never stored (armed and ended within one step): this instance's alone to roll back.
+    if (version === undefined || await this.#shared!.end(version)) {
+      await this.#rollback(context);
+      // Fleet-wide, a moment later as here: the session may be carrying the ArmFailSafe(0) response.
+      const shared = this.#shared!;
+      if (context.sessionKind === 'pase') this.#later(() => shared.endSession(context.sessionId));
+    } else {
+      await this.fabrics.refresh();
     }
   }
 
@@ -327,7 +509,7 @@ export class MatterDeviceNode implements DeviceContext {
    * existing administrators' fabrics or control the app's endpoints.
    */
   #paseAllows(context: InteractionContext, path: AccessPath, privilege: Privilege): boolean {
-    if (this.failSafe.context?.session === context.session) {
+    if (this.failSafe.armedBy(context.session)) {
       if (!this.fabrics.records().some((record) => !record.pending)) return true;
       if (path.command === undefined) return privilege === 'view';
       return path.endpoint === 0 && JOINING_COMMANDS.has(commandKey(path.cluster, path.command));
@@ -385,6 +567,10 @@ export class MatterDeviceNode implements DeviceContext {
       await this.sessions.close();
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function createTestAttestationOrRefuse(info: DeviceBasicInformation, allow: boolean | undefined): CheckedAttestation {

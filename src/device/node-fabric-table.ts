@@ -3,7 +3,8 @@
 // operational key, the IPK epoch key, the admin's vendor id, the label, and the fabric's ACL entries. Kept in the
 // node's KeyValueStore, one key per fabric, so a restarted node answers CASE for every fabric it had. A fabric added
 // under an armed fail-safe is stored as pending: a node that restarts before CommissioningComplete drops it, which
-// is the rollback the fail-safe promises (spec §11.10.7.2.2). It is the CASE responder's CaseFabricSource and keeps
+// is the rollback the fail-safe promises (spec §11.10.7.2.2); when the store is shared with instances that share
+// the fail-safe too, a pending fabric stays while the shared context is live (adoptPending, dropPendingRecords). It is the CASE responder's CaseFabricSource and keeps
 // the SessionManager's fabric list in step.
 import { compressedFabricId } from '../credentials/compressed-fabric-id.js';
 import { createCaseFabric, sessionFabricOf, type CaseFabric, type CaseFabricSource } from '../protocol/case/case-fabric.js';
@@ -61,7 +62,12 @@ export class NodeFabricTable implements CaseFabricSource {
   private constructor(readonly store: KeyValueStore, readonly sessions: SessionManager, readonly supportedFabrics: number) {}
 
   /** Loads every committed fabric and the ACL from the store (pending fabrics are dropped) and registers them. */
-  static async load(store: KeyValueStore, sessions: SessionManager, options: { supportedFabrics?: number } = {}): Promise<NodeFabricTable> {
+  /**
+   * `keepPending`: the store is shared with instances that may be commissioning right now (an edge fleet with a
+   * shared fail-safe): pending fabrics are neither loaded nor dropped here; the shared fail-safe decides
+   * (adoptPending, dropPendingRecords).
+   */
+  static async load(store: KeyValueStore, sessions: SessionManager, options: { supportedFabrics?: number; keepPending?: boolean } = {}): Promise<NodeFabricTable> {
     const supported = options.supportedFabrics ?? 5;
     if (!Number.isInteger(supported) || supported < 5 || supported > 254) {
       throw new RangeError(`supportedFabrics: expected 5 to 254 (spec minimum 5), got ${String(supported)}`);
@@ -73,6 +79,7 @@ export class NodeFabricTable implements CaseFabricSource {
       if (!bytes) continue;
       const record = parseRecord(untext.decode(bytes));
       if (record.pending) {
+        if (options.keepPending) continue;
         dropped.add(record.fabricIndex);
         await store.delete(key);
         continue;
@@ -267,8 +274,9 @@ export class NodeFabricTable implements CaseFabricSource {
       if (record.pending || (known && sameRecord(known.record, record))) continue;
       this.#install(record);
     }
+    // A pending fabric gone from the store was rolled back (or committed under another record) elsewhere.
     for (const [index, entry] of [...this.#entries]) {
-      if (stored.has(index) || entry.record.pending) continue;
+      if (stored.has(index)) continue;
       this.#entries.delete(index);
       if (this.sessions.getFabric(index)) await this.sessions.removeFabric(index);
       entry.record.operationalPrivateKey.fill(0);
@@ -280,6 +288,54 @@ export class NodeFabricTable implements CaseFabricSource {
     // Fabrics added or removed elsewhere change what this node advertises (DNS-SD operational services).
     this.#changed();
     return true;
+  }
+
+  /**
+   * A fabric another instance added under the shared fail-safe (still pending): installed here from its stored
+   * record, with the ACL as stored, so CASE and CommissioningComplete for it work on this instance too. Resolves
+   * whether it is installed now.
+   */
+  async adoptPending(fabricIndex: number): Promise<boolean> {
+    if (this.#entries.has(fabricIndex)) return true;
+    const bytes = await this.store.get(fabricKey(fabricIndex));
+    if (!bytes) return false;
+    const record = parseRecord(untext.decode(bytes));
+    if (!record.pending || this.#entries.has(fabricIndex)) return this.#entries.has(fabricIndex);
+    this.#install(record);
+    const acl = await this.store.get(ACL_KEY);
+    if (acl) this.#acl = (JSON.parse(untext.decode(acl)) as StoredAcl[]).map(parseAcl).filter((e) => this.#entries.has(e.fabricIndex));
+    this.#changed();
+    return true;
+  }
+
+  /**
+   * Removes every pending fabric record from the store (and from this table): called when no fail-safe is armed
+   * anywhere, so they are left by an instance that crashed under its fail-safe. Resolves how many went.
+   */
+  async dropPendingRecords(): Promise<number> {
+    await this.refresh();
+    const dropped: number[] = [];
+    for (const key of await this.store.list(FABRIC_PREFIX)) {
+      const bytes = await this.store.get(key);
+      if (!bytes) continue;
+      const record = parseRecord(untext.decode(bytes));
+      if (!record.pending) continue;
+      await this.store.delete(key);
+      record.operationalPrivateKey.fill(0);
+      record.ipkEpochKey.fill(0);
+      dropped.push(record.fabricIndex);
+      const entry = this.#entries.get(record.fabricIndex);
+      if (entry?.record.pending) {
+        this.#entries.delete(record.fabricIndex);
+        if (this.sessions.getFabric(record.fabricIndex)) await this.sessions.removeFabric(record.fabricIndex);
+        entry.record.operationalPrivateKey.fill(0);
+        entry.record.ipkEpochKey.fill(0);
+      }
+    }
+    if (dropped.length === 0) return 0;
+    await this.#saveAcl(this.#acl.filter((e) => !dropped.includes(e.fabricIndex)));
+    this.#changed();
+    return dropped.length;
   }
 
   async #bump(): Promise<void> {

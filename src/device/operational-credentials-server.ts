@@ -91,7 +91,7 @@ export function operationalCredentialsServer(device: DeviceContext): ServedClust
         return { attestationElements: elements, attestationSignature: signWithDac(elements, context) };
       }, { privilege: 'administer' }),
 
-      [c.csrRequest.id]: serveCommand(c.csrRequest, ({ csrNonce, isForUpdateNoc }, context) => {
+      [c.csrRequest.id]: serveCommand(c.csrRequest, ({ csrNonce, isForUpdateNoc }, context) => device.withFailSafe(() => {
         const failSafe = requireFailSafe(device, 'CSRRequest');
         // Spec §11.18.6.5: not after AddNOC/UpdateNOC in this context; UpdateNOC's CSR only over CASE.
         if (failSafe.addedFabricIndex !== undefined || failSafe.previousRecord !== undefined) {
@@ -105,9 +105,9 @@ export function operationalCredentialsServer(device: DeviceContext): ServedClust
         failSafe.csr = { keyPair, sessionId: context.session.id, forUpdateNoc: isForUpdateNoc === true };
         const elements = encodeTlv(tlv.struct([tlv.bytes(createCsr(keyPair), 1), tlv.bytes(csrNonce, 2)]));
         return { nocsrElements: elements, attestationSignature: signWithDac(elements, context) };
-      }, { privilege: 'administer' }),
+      }), { privilege: 'administer' }),
 
-      [c.addTrustedRootCertificate.id]: serveCommand(c.addTrustedRootCertificate, ({ rootCaCertificate }) => {
+      [c.addTrustedRootCertificate.id]: serveCommand(c.addTrustedRootCertificate, ({ rootCaCertificate }) => device.withFailSafe(() => {
         const failSafe = requireFailSafe(device, 'AddTrustedRootCertificate');
         // Spec §11.18.6.13: once per fail-safe, before AddNOC.
         if (failSafe.rootCertificate !== undefined || failSafe.addedFabricIndex !== undefined || failSafe.previousRecord !== undefined) {
@@ -120,9 +120,9 @@ export function operationalCredentialsServer(device: DeviceContext): ServedClust
         }
         failSafe.rootCertificate = rootCaCertificate.slice();
         changed(a.trustedRootCertificates.id);
-      }, { privilege: 'administer' }),
+      }), { privilege: 'administer' }),
 
-      [c.addNoc.id]: serveCommand(c.addNoc, async ({ nocValue, icacValue, ipkValue, caseAdminSubject, adminVendorId }, context) => {
+      [c.addNoc.id]: serveCommand(c.addNoc, ({ nocValue, icacValue, ipkValue, caseAdminSubject, adminVendorId }, context) => device.withFailSafe(async () => {
         const failSafe = requireFailSafe(device, 'AddNOC');
         if (failSafe.addedFabricIndex !== undefined || failSafe.previousRecord !== undefined) {
           throw new InteractionStatusError(Status.constraintError, 'AddNOC: a NOC was already installed in this fail-safe');
@@ -158,9 +158,9 @@ export function operationalCredentialsServer(device: DeviceContext): ServedClust
         changed(a.nocs.id, a.fabrics.id, a.commissionedFabrics.id, a.trustedRootCertificates.id);
         device.changed(0, 0x001f, 0);
         return nocResponse(NocStatus.ok, undefined, fabricIndex);
-      }, { privilege: 'administer' }),
+      }), { privilege: 'administer' }),
 
-      [c.updateNoc.id]: serveCommand(c.updateNoc, async ({ nocValue, icacValue }, context) => {
+      [c.updateNoc.id]: serveCommand(c.updateNoc, ({ nocValue, icacValue }, context) => device.withFailSafe(async () => {
         const failSafe = requireFailSafe(device, 'UpdateNOC');
         const fabricIndex = device.fabricOf(context);
         if (context.authMode !== 'case' || fabricIndex === undefined) {
@@ -187,7 +187,7 @@ export function operationalCredentialsServer(device: DeviceContext): ServedClust
         });
         changed(a.nocs.id, a.fabrics.id);
         return nocResponse(NocStatus.ok, undefined, fabricIndex);
-      }, { privilege: 'administer' }),
+      }), { privilege: 'administer' }),
 
       [c.updateFabricLabel.id]: serveCommand(c.updateFabricLabel, async ({ label }, context) => {
         const fabricIndex = device.fabricOf(context);

@@ -27,7 +27,9 @@
 //   so the instance Pake3 reaches recomputes the keys). The confirmation owed once Pake2 left is counted against
 //   the commissioning window by the instance that checks Pake3, or, when none comes, by the one that sent Pake2
 //   when its parked state is still there at expiry. Windows stay per instance (as they were: a client could always
-//   pair with each instance directly). Commissioning itself (fail-safe, AddNOC) stays on one instance.
+//   pair with each instance directly).
+// - Commissioning: the realm node's fail-safe context is shared (fleet-fail-safe.ts), so ArmFailSafe, CSRRequest,
+//   AddNOC and CommissioningComplete may each reach another instance.
 // - Fabrics and the ACL are written with a generation counter; each instance checks it once a second per realm and
 //   reloads when another instance changed them (edge-realm.ts), and at once when a parked handshake or a resumption
 //   record names a fabric it does not know yet.
@@ -42,6 +44,8 @@ import { encryptedStore, SealedValueError, ValueSealer } from '../storage/encryp
 import { FleetEpochError, type FleetSessionKeys, type FleetStore, type Generation } from '../storage/fleet-store.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import { prefixedStore } from '../storage/prefixed-store.js';
+import type { SharedFailSafeStore } from '../device/shared-fail-safe.js';
+import { fleetFailSafe } from './fleet-fail-safe.js';
 import {
   packFields, ParkingFullError, readU32Field, u32Field, unpackFields, type ParkedHandshakes,
 } from '../protocol/parked-handshakes.js';
@@ -293,6 +297,26 @@ export class EdgeFleet {
         }
       },
     };
+  }
+
+  /**
+   * The realm node's fail-safe context in the store (src/edge/fleet-fail-safe.ts), next to its fabric records and
+   * sealed like them; a session it ends (the commissioning PASE session) is closed in the store, so every instance
+   * drops its copy at the session's next message.
+   */
+  sharedFailSafe(realm: string): SharedFailSafeStore {
+    return fleetFailSafe({
+      store: this.store, sealer: this.#sealer, key: `realm/${realm}/device/fail-safe`,
+      endSession: async (id) => {
+        const epoch = await this.#joined();
+        const held = this.#heldIn(realm).get(id);
+        if (held && held.kind !== 'restored') return; // made here: its own close removes it from the store
+        const owner = held?.keys.owner ?? await this.store.sessionIdOwner(`${epoch}/${realm}`, id);
+        if (owner === undefined) return;
+        await this.store.closeFleetSession(this.#keysFor(realm, epoch, id, owner));
+        this.#managers.get(realm)?.removeSession(id, 'removed');
+      },
+    });
   }
 
   /** The realm's manager: closed sessions are forgotten, and a lost store closes every session. Starts the lease. */

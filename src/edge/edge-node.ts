@@ -18,6 +18,7 @@ import type { DeviceBasicInformation } from '../device/basic-information-server.
 import { WindowStatus } from '../device/commissioning-window.js';
 import type { DeviceEndpoint } from '../device/device-endpoint.js';
 import { MatterDeviceNode } from '../device/matter-device-node.js';
+import type { SharedFailSafeStore } from '../device/shared-fail-safe.js';
 
 /** What an app gives a realm to make it a Matter node. */
 export interface RealmNodeConfig {
@@ -50,6 +51,8 @@ export interface RealmNodeParts {
   onCaseFailure?: (error: CaseError) => void;
   /** A fleet's store for CASE handshakes between Sigma2 and Sigma3 (src/protocol/parked-handshakes.ts). */
   parked?: ParkedHandshakes;
+  /** A fleet's store for the node's fail-safe context (src/edge/fleet-fail-safe.ts). */
+  sharedFailSafe?: SharedFailSafeStore;
 }
 
 const DEFAULT_CASE_HANDSHAKES = 64;
@@ -78,6 +81,7 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
     ...(config.attestation ? { attestation: config.attestation } : {}),
     allowTestAttestation: config.allowTestAttestation === true,
     ...(config.onError ? { onError: config.onError } : {}),
+    ...(parts.sharedFailSafe ? { sharedFailSafe: parts.sharedFailSafe } : {}),
   });
   // Above the node's own chain (its CASE responder, then its window's router): a CASE responder for many clients.
   new CaseResponder(parts.exchanges, {
@@ -93,6 +97,12 @@ export async function createRealmNode(config: RealmNodeConfig, parts: RealmNodeP
     const realmStep = first.opcode === SecureChannelOpcode.pbkdfParamRequest || (parts.parked !== undefined
       && (first.opcode === SecureChannelOpcode.pake1 || first.opcode === SecureChannelOpcode.pake3));
     if (realmStep && !adminWindow) return realmPase(exchange, first);
+    // A fail-safe armed in the fleet: the commissioner's CASE handshake may name the fabric AddNOC added on another
+    // instance a moment ago. Read while a fail-safe is known to be armed only, so strangers' Sigma1s cost nothing.
+    if (node.sharesFailSafe && node.failSafe.armed
+      && (first.opcode === SecureChannelOpcode.sigma1 || first.opcode === SecureChannelOpcode.sigma3)) {
+      return node.syncFailSafe().catch(() => {}).then(() => nodeChain(exchange, first));
+    }
     return nodeChain(exchange, first);
   });
   // Opening a window installs a PASE responder and then puts back the handler kept here: keep this router.

@@ -184,6 +184,7 @@ export class EdgeRealm {
         log.debug('CASE handshake failed', { realm: name, failure: error.failure, detail: error.message });
       },
       ...(parked ? { parked } : {}),
+      ...(fleet ? { sharedFailSafe: fleet.sharedFailSafe(name) } : {}),
     }) : undefined;
     if (node && fleet) node.fabrics.shareChanges();
     const edgeRealm = new EdgeRealm(name, sessions, exchanges, pase, metrics, fleet, log);
@@ -193,7 +194,9 @@ export class EdgeRealm {
       // one store read a second per realm, whatever the traffic, so strangers cannot make us read more (a check on
       // each unmatched Sigma1 would let them); a reload happens only after an administrator changed something.
       edgeRealm.#fabricSync = setInterval(() => {
-        node.fabrics.refresh().catch((error: unknown) => log.warn('fabric table refresh failed', { realm: name, detail: String(error) }));
+        // A moved generation may be another instance's AddNOC under the shared fail-safe: take the context up too.
+        node.fabrics.refresh().then((moved) => (moved ? node.syncFailSafe() : undefined))
+          .catch((error: unknown) => log.warn('fabric table refresh failed', { realm: name, detail: String(error) }));
       }, FABRIC_SYNC_MS);
       (edgeRealm.#fabricSync as { unref?: () => void }).unref?.();
     }
@@ -227,6 +230,15 @@ export class EdgeRealm {
       if (this.fleet && secure) await this.fleet.admit(this.name, this.sessions, sessionId, channel);
       const { message, commit } = this.sessions.decodeDeferred(body, channel);
       const release = this.fleet && message.session instanceof SecureSession ? await this.fleet.accept(this.name, message) : noRelease;
+      // A PASE session commissions: the fail-safe it armed may live on another instance (its privileges follow it).
+      if (this.node?.sharesFailSafe && message.session instanceof SecureSession && message.session.kind === 'pase') {
+        try {
+          await this.node.syncFailSafe();
+        } catch (error) {
+          release();
+          throw error;
+        }
+      }
       commit();
       return { message, release };
     } catch (error) {

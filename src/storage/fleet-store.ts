@@ -46,6 +46,12 @@ export interface FleetStore extends KeyValueStore {
   setWithExpiry(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
   /** get and delete as one atomic step: of callers racing for one key, exactly one gets its value. */
   take(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Writes `value` (undefined: deletes the key) only if the stored value is still `expected` (undefined: absent),
+   * as one atomic step, with the key removed `ttlMs` after the write when given. Resolves whether it wrote: of
+   * callers racing from the same `expected`, exactly one does.
+   */
+  compareAndSet(key: string, expected: Uint8Array | undefined, value: Uint8Array | undefined, ttlMs?: number): Promise<boolean>;
 }
 
 /**

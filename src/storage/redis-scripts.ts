@@ -103,3 +103,21 @@ if verdict == 'duplicate' then return 'duplicate' end
 redis.call('SET', KEYS[1], window, 'KEEPTTL')
 return 'new'
 `);
+
+/**
+ * compareAndSet. KEYS[1] the key; ARGV expected value ('' for absent: stored values are never empty here), new
+ * value ('' to delete), expiry in ms (0: none). Returns 1 after writing, 0 (nothing written) if the stored value
+ * is not the expected one.
+ */
+export const COMPARE_AND_SET = script(`
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+elseif tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+`);

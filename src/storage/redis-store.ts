@@ -25,7 +25,7 @@ import { StorageArgumentError, type KeyValueStore } from './key-value-store.js';
 import { checkIncrement, checkKey, checkPrefix, copyOfValue } from './store-arguments.js';
 import { incremented } from './decimal-counter.js';
 import { StoreLifecycle } from './store-lifecycle.js';
-import { CHECK_AND_COMMIT, CLAIM, INCREMENT, RELEASE, type RedisScript } from './redis-scripts.js';
+import { CHECK_AND_COMMIT, CLAIM, COMPARE_AND_SET, INCREMENT, RELEASE, type RedisScript } from './redis-scripts.js';
 import { CLOSE_SESSION, COMMIT_COUNTER, JOIN_EPOCH, OPEN_SESSION, RENEW_LEASE, RESERVE_COUNTERS } from './redis-fleet-scripts.js';
 import {
   FleetEpochError, type FleetCounterBlock, type FleetGuard, type FleetSessionKeys, type FleetStore, type FleetVerdict,
@@ -228,6 +228,19 @@ export class RedisStore implements KeyValueStore, FleetStore {
     return this.#lifecycle.run(() =>
       this.#call((redis) => redis.getdelBuffer(this.#key(key))).then((value) => (value === null ? undefined : new Uint8Array(value))),
     );
+  }
+
+  /** Compare-and-set (or delete) in one script (COMPARE_AND_SET): of callers racing from one value, one writes. */
+  async compareAndSet(key: string, expected: Uint8Array | undefined, value: Uint8Array | undefined, ttlMs?: number): Promise<boolean> {
+    checkKey(key);
+    const ttl = optionalTtl(ttlMs);
+    for (const [name, bytes] of [['expected', expected], ['value', value]] as const) {
+      if (bytes !== undefined && (!(bytes instanceof Uint8Array) || bytes.length === 0)) {
+        throw new StorageArgumentError(`${name}: expected non-empty bytes or undefined`);
+      }
+    }
+    const args = [expected ? asBuffer(copyOfValue(expected)) : '', value ? asBuffer(copyOfValue(value)) : '', ttl];
+    return this.#lifecycle.run(async () => Number(await this.#script(COMPARE_AND_SET, [this.#key(key)], args)) === 1);
   }
 
   async delete(key: string): Promise<boolean> {
