@@ -367,6 +367,46 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     assert.deepEqual(failed(), [a0! + 1, b0! + 1], 'B counted the silence after its Pake2, once');
   });
 
+  it('PASE: a wrong guess whose Pake1 is replayed after Pake2 is still counted; a closed window refuses Pake1', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const realmA = await realmOf('a'), realmB = await realmOf('b');
+    realmA.pase.openWindow();
+    realmB.pase.openWindow();
+    const total = () => realmA.pase.windowState.totalFailures + realmB.pase.windowState.totalFailures;
+    const total0 = total();
+    const post = async (to: Target, body: Uint8Array) => {
+      const response = await fetch(`${inst[to].server.url}${MESSAGES}`, { method: 'POST', headers: OCTETS, body: body.slice() });
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    let pake2s = 0;
+    for (let i = 0; i < 30; i++) {
+      const since = router.log.length;
+      router.alternate('a');
+      await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+      const sent = router.log.slice(since);
+      const pake1 = sent.find((s) => unsecuredOpcode(s.body) === Op.pake1);
+      if (sent.some((s) => s.reply && unsecuredOpcode(s.reply) === Op.pake2)) pake2s++;
+      if (!pake1) continue;
+      // The replay must not take the parked Pake2-stage state (which would make the owed confirmation vanish).
+      for (const to of ['a', 'b'] as const) assert.equal(unsecuredOpcode(await post(to, pake1.body)), Op.statusReport, `replayed Pake1 to ${to}`);
+    }
+    assert.ok(pake2s >= 20, `${pake2s} guesses reached Pake2`);
+    // Every Pake2 owes a confirmation: counted when its parked state expires untaken (B closes its window at 20).
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 3000;
+    while (total() - total0 < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(total() - total0, 20, 'the failures up to the closure are all counted');
+    assert.equal(realmB.pase.windowOpen, false, 'B closed its window after 20 failed confirmations');
+    // B's window closed: a Pake1 reaching B is refused (Busy), no Pake2 (no further guess) leaves B.
+    const since = router.log.length;
+    router.alternate('a');
+    await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+    const pake1 = router.log.slice(since).find((s) => unsecuredOpcode(s.body) === Op.pake1);
+    assert.ok(pake1 && pake1.to === 'b' && pake1.reply && unsecuredOpcode(pake1.reply) === Op.statusReport, 'Pake1 to closed B is refused');
+    realmA.pase.openWindow();
+    realmB.pase.openWindow();
+  });
+
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {
     const own = new lib.MemoryStore();
     const c = await controller(own);

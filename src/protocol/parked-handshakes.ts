@@ -21,9 +21,14 @@ export interface ParkedHandshakes {
   has(key: string): Promise<boolean>;
 }
 
-/** A parked handshake is named by the initiator's ephemeral node id (its unsecured session) and the exchange id. */
-export function parkedHandshakeKey(protocol: 'case' | 'pase', initiatorNodeId: bigint, exchangeId: number): string {
-  return `${protocol}/${initiatorNodeId.toString(16).padStart(16, '0')}/${exchangeId}`;
+/**
+ * A parked handshake is named by the initiator's ephemeral node id (its unsecured session) and the exchange id, and,
+ * when it parks more than once (PASE: after PBKDFParamResponse and after Pake2), by the stage it waits in: a message
+ * can only take the state of the stage it answers (a Pake1 replayed after Pake2 finds nothing to take).
+ */
+export function parkedHandshakeKey(protocol: 'case' | 'pase', initiatorNodeId: bigint, exchangeId: number, stage?: string): string {
+  const base = `${protocol}/${initiatorNodeId.toString(16).padStart(16, '0')}/${exchangeId}`;
+  return stage === undefined ? base : `${base}/${stage}`;
 }
 
 /** Thrown by park() when the instance's budget of parked handshakes is spent: the initiator is told Busy. */
