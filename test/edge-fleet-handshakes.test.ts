@@ -407,6 +407,73 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     realmB.pase.openWindow();
   });
 
+  it('parking budgets: PASE and CASE apart; concurrent parks never overshoot the limit', async () => {
+    const store = await RedisStore.connect({ url: redis.url, keyPrefix: `${keyPrefix}budget:`, timeoutMs: 2000 });
+    stores.push(store);
+    const fleet = new EdgeFleet(store, { instanceId: 'budget', fleetKey: FLEET_KEY });
+    try {
+      const ids = fleet.sessionIds('unit');
+      const parked = fleet.parkedHandshakes('unit', { ttlMs: 60_000, maxParked: 4, maxParkedPase: 8 });
+      let next = 100;
+      const claimed = async () => {
+        const id = next++;
+        assert.equal(await ids.claim(id), true);
+        return id;
+      };
+      const claimedIds = await Promise.all(Array.from({ length: 20 }, claimed));
+      // 20 PASE parks at once: exactly 8 (the PASE budget) are parked, the rest refused, none past the limit.
+      const outcomes = await Promise.allSettled(claimedIds.map((id) => parked.park(`pase/${id}/pbkdf`, new Uint8Array([1]), id)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 8);
+      assert.ok(outcomes.every((o) => o.status === 'fulfilled' || (o.reason as Error).name === 'ParkingFullError'));
+      // The PASE budget spent, CASE still parks (up to its own 4).
+      const caseIds = await Promise.all(Array.from({ length: 5 }, claimed));
+      const caseOutcomes = await Promise.allSettled(caseIds.map((id) => parked.park(`case/${id}`, new Uint8Array([2]), id)));
+      assert.equal(caseOutcomes.filter((o) => o.status === 'fulfilled').length, 4);
+    } finally {
+      fleet.close();
+    }
+  });
+
+  it('a PBKDFParamRequest flood past the PASE budget: an admin\'s full CASE still works; parked claims lapse with the states', async () => {
+    const claims = async () => (await raw.list('')).filter((k) => k.startsWith(`${keyPrefix}session-id/`)).length;
+    const claims0 = await claims();
+    const flooder = await lib.SessionManager.create({});
+    const url = `${inst.a.server.url}${MESSAGES}`;
+    const replies: Record<string, number> = {};
+    let sent = 0;
+    const one = async () => {
+      const u = flooder.createUnsecuredSession({ isInitiator: true });
+      const payload = lib.encodePbkdfParamRequest({
+        initiatorRandom: crypto.getRandomValues(new Uint8Array(32)), initiatorSessionId: 1, passcodeId: 0, hasPbkdfParameters: false,
+      });
+      const body = flooder.encode(u, { exchangeId: 1, protocolId: 0, opcode: Op.pbkdfParamRequest, initiator: true, needsAck: true }, payload);
+      flooder.removeUnsecuredSession(u);
+      const response = await fetch(url, { method: 'POST', headers: OCTETS, body: body.slice() });
+      const reply = new Uint8Array(await response.arrayBuffer());
+      const key = String(unsecuredOpcode(reply));
+      replies[key] = (replies[key] ?? 0) + 1;
+    };
+    const parked0 = inst.a.fleet.handshakesParked;
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 32 }, async () => { while (sent++ < 1200) await one(); }));
+    const windows = 1 + Math.floor((Date.now() - started) / STEP_TIMEOUT_MS);
+    await flooder.close();
+    const parked = inst.a.fleet.handshakesParked - parked0;
+    assert.ok(parked >= 1000 && parked <= 1024 * windows, `parked ${parked} in ${windows} step timeouts`);
+    assert.ok((replies[String(Op.statusReport)] ?? 0) >= 1200 - 1024 * windows, `refused Busy: ${JSON.stringify(replies)}`);
+    assert.ok((await claims()) - claims0 >= 1000, 'the flood holds claims while its states are parked');
+    // A fabric administrator's full CASE through A (Sigma1 parked on A, Sigma3 to B) is not refused.
+    const c = await controller();
+    assert.equal(await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n), true);
+    router.alternate('a');
+    const connection = await c.connect(9n, { address });
+    assert.equal(connection.resumed, false);
+    // The flood's claims lapse with its parked states (step timeout + 1 s), not after a whole 60 s lease.
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 1000 + 3000;
+    while ((await claims()) - claims0 > 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await claims()) - claims0 <= 5, `claims left: ${(await claims()) - claims0}; replies ${JSON.stringify(replies)}`);
+  });
+
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {
     const own = new lib.MemoryStore();
     const c = await controller(own);
