@@ -13,6 +13,7 @@ import { EdgeFleet } from '../src/edge/index.js';
 import { establishPase } from '../src/protocol/index.js';
 import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { resultBytes } from '../src/core/result-pool.js';
 
 await lib.ready();
 const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
@@ -504,6 +505,21 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     router.mode = 'b';
     await assert.rejects(third.connect(20n, { address }), 'B refuses CASE for the removed fabric');
     assert.equal(inst.b.server.edge !== undefined, true);
+  });
+});
+
+describe('a parked state opened by the fleet key', () => {
+  it('leaves no plaintext in the core\'s shared result pool (only in the copy the caller wipes)', () => {
+    const sealer = new ValueSealer(crypto.getRandomValues(new Uint8Array(16)));
+    const secret = new TextEncoder().encode('PARKED-SHARED-SECRET-w0-L-y-0123456789');
+    const name = 'fleet/e/home/handshake/pase/x/1/pake2';
+    const plain = sealer.open(name, sealer.seal(name, secret));
+    assert.deepEqual(plain, secret);
+    plain.fill(0); // what the fleet does with its copy once the fields are out
+    // Any later pooled result shares the pool's buffer: the secret must not be readable through it.
+    const probe = resultBytes(1);
+    assert.equal(Buffer.from(probe.buffer).includes(Buffer.from('PARKED-SHARED-SECRET')), false);
+    sealer.dispose();
   });
 });
 
