@@ -435,6 +435,33 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     }
   });
 
+  it('a taken state whose session id cannot be adopted here releases the id\'s claim (not held and renewed forever)', async () => {
+    const prefix = `${keyPrefix}adopt:`;
+    const store = await RedisStore.connect({ url: redis.url, keyPrefix: prefix, timeoutMs: 2000 });
+    stores.push(store);
+    const fleet = new EdgeFleet(store, { instanceId: 'adopt', fleetKey: FLEET_KEY });
+    const claimKeys = async () => (await raw.list('')).filter((k) => k.startsWith(`${prefix}session-id/`));
+    try {
+      const parked = fleet.parkedHandshakes('unit', { ttlMs: 60_000 });
+      assert.equal(await fleet.sessionIds('unit').claim(321), true);
+      await parked.park('case/x/1', new Uint8Array([1, 2, 3]), 321);
+      assert.equal((await claimKeys()).length, 1);
+      await assert.rejects(parked.take('case/x/1', () => { throw new RangeError('id: 321 is already in use here'); }), /already in use/);
+      await fleet.renew(); // the lease renews only what this instance holds
+      assert.deepEqual(await claimKeys(), [], 'the claim was released, and the heartbeat did not bring it back');
+      // Adopted: the claim is held (renewed for a lease by the taker).
+      assert.equal(await fleet.sessionIds('unit').claim(322), true);
+      await parked.park('case/x/2', new Uint8Array([4]), 322);
+      const adopted: number[] = [];
+      const taken = await parked.take('case/x/2', (id) => adopted.push(id));
+      assert.deepEqual([taken?.sessionId, adopted], [322, [322]]);
+      await fleet.renew();
+      assert.equal((await claimKeys()).length, 1);
+    } finally {
+      fleet.close();
+    }
+  });
+
   it('a PBKDFParamRequest flood past the PASE budget: an admin\'s full CASE still works; parked claims lapse with the states', async () => {
     const claims = async () => (await raw.list('')).filter((k) => k.startsWith(`${keyPrefix}session-id/`)).length;
     const claims0 = await claims();

@@ -294,7 +294,7 @@ export class EdgeFleet {
         }
         this.handshakesParked++;
       },
-      take: async (key) => {
+      take: async (key, adopt) => {
         const epoch = await this.#joined();
         const storeKey = keyOf(epoch, key);
         const sealed = await this.store.take(storeKey);
@@ -307,6 +307,13 @@ export class EdgeFleet {
           // The claim was left to lapse with the parked state: renewed here for a whole lease, as this instance's.
           if (!(await this.store.claimSessionId(keys.realm, sessionId, keys.owner, this.#leaseMs))) {
             throw new UnknownSessionError(sessionId, 'the parked handshake\'s session id claim lapsed');
+          }
+          // Adopted before the claim is recorded as held: an id that cannot be adopted here is released at once.
+          try {
+            adopt(sessionId);
+          } catch (error) {
+            await this.store.releaseSessionId(keys.realm, sessionId, keys.owner).catch(() => {});
+            throw error;
           }
           this.#heldIn(realm).set(sessionId, { keys, epoch, kind: 'pending' });
           this.handshakesTaken++;

@@ -15,8 +15,12 @@ export interface ParkedHandshakes {
    * when the store is unreachable or this instance parked its limit of handshakes within one step timeout.
    */
   park(key: string, state: Uint8Array, sessionId: number): Promise<void>;
-  /** The state parked under `key`, removed in the same step; undefined if none (taken, expired, never parked). */
-  take(key: string): Promise<{ state: Uint8Array; sessionId: number } | undefined>;
+  /**
+   * The state parked under `key`, removed in the same step; undefined if none (taken, expired, never parked).
+   * `adopt` reserves the state's session id in the taker's session manager; it runs before the taker holds the id's
+   * claim, so when it throws (the id is in use here) the claim is let go, not held (and renewed) for nothing.
+   */
+  take(key: string, adopt: (sessionId: number) => void): Promise<{ state: Uint8Array; sessionId: number } | undefined>;
   /** Whether a state is parked under `key` now (nobody took it yet). */
   has(key: string): Promise<boolean>;
 }

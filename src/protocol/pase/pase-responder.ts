@@ -363,7 +363,7 @@ export class PaseResponder {
   async #take(exchange: Exchange, stage: ParkedStage, what: string): Promise<{ state: Uint8Array; sessionId: number }> {
     let taken;
     try {
-      taken = await this.#options.parked!.take(this.#key(exchange, stage));
+      taken = await this.#options.parked!.take(this.#key(exchange, stage), (id) => this.#exchanges.sessions.adoptSessionId(id));
     } catch (error) {
       await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
       throw new PaseError('busy', `the parked handshake could not be read: ${(error as Error).message}`, { cause: error });
@@ -372,7 +372,6 @@ export class PaseResponder {
       await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
       throw new PaseError('protocol', `${what} for no handshake this fleet holds (already answered, expired, or never begun)`);
     }
-    this.#exchanges.sessions.adoptSessionId(taken.sessionId);
     return taken;
   }
 
