@@ -360,10 +360,14 @@ export class PaseResponder {
   }
 
   /** The parked state under this exchange's key, its session id now reserved here; a miss ends the handshake. */
-  async #take(exchange: Exchange, stage: ParkedStage, what: string): Promise<{ state: Uint8Array; sessionId: number }> {
+  async #take(exchange: Exchange, stage: ParkedStage, what: string, step?: { owed: boolean }): Promise<{ state: Uint8Array; sessionId: number }> {
     let taken;
     try {
-      taken = await this.#options.parked!.take(this.#key(exchange, stage), (id) => this.#exchanges.sessions.adoptSessionId(id));
+      taken = await this.#options.parked!.take(this.#key(exchange, stage), (id) => {
+        // The state is out of the store from here: a Pake2-stage one owes its confirmation even if adopting fails.
+        if (step) step.owed = true;
+        this.#exchanges.sessions.adoptSessionId(id);
+      });
     } catch (error) {
       await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
       throw new PaseError('busy', `the parked handshake could not be read: ${(error as Error).message}`, { cause: error });
@@ -431,7 +435,7 @@ export class PaseResponder {
   async #continuePake3(exchange: Exchange, first: ExchangeMessage, step: { owed: boolean }): Promise<SecureSession> {
     const sessions = this.#exchanges.sessions;
     // From the take on, the confirmation is owed: whatever ends this handshake short of a session counts.
-    const taken = await this.#take(exchange, 'pake2', 'Pake3');
+    const taken = await this.#take(exchange, 'pake2', 'Pake3', step);
     step.owed = true;
     let session: SecureSession | undefined;
     try {
