@@ -13,6 +13,7 @@ import { EdgeFleet } from '../src/edge/index.js';
 import { establishPase } from '../src/protocol/index.js';
 import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
+import { resultBytes } from '../src/core/result-pool.js';
 
 await lib.ready();
 const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
@@ -367,6 +368,151 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     assert.deepEqual(failed(), [a0! + 1, b0! + 1], 'B counted the silence after its Pake2, once');
   });
 
+  it('PASE: a wrong guess whose Pake1 is replayed after Pake2 is still counted; a closed window refuses Pake1', async () => {
+    const c = await controller(new lib.MemoryStore());
+    const channel = await c.transport.channelFor(address);
+    const realmA = await realmOf('a'), realmB = await realmOf('b');
+    realmA.pase.openWindow();
+    realmB.pase.openWindow();
+    const total = () => realmA.pase.windowState.totalFailures + realmB.pase.windowState.totalFailures;
+    const total0 = total();
+    const post = async (to: Target, body: Uint8Array) => {
+      const response = await fetch(`${inst[to].server.url}${MESSAGES}`, { method: 'POST', headers: OCTETS, body: body.slice() });
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    let pake2s = 0;
+    for (let i = 0; i < 30; i++) {
+      const since = router.log.length;
+      router.alternate('a');
+      await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+      const sent = router.log.slice(since);
+      const pake1 = sent.find((s) => unsecuredOpcode(s.body) === Op.pake1);
+      if (sent.some((s) => s.reply && unsecuredOpcode(s.reply) === Op.pake2)) pake2s++;
+      if (!pake1) continue;
+      // The replay must not take the parked Pake2-stage state (which would make the owed confirmation vanish).
+      for (const to of ['a', 'b'] as const) assert.equal(unsecuredOpcode(await post(to, pake1.body)), Op.statusReport, `replayed Pake1 to ${to}`);
+    }
+    assert.ok(pake2s >= 20, `${pake2s} guesses reached Pake2`);
+    // Every Pake2 owes a confirmation: counted when its parked state expires untaken (B closes its window at 20).
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 3000;
+    while (total() - total0 < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(total() - total0, 20, 'the failures up to the closure are all counted');
+    assert.equal(realmB.pase.windowOpen, false, 'B closed its window after 20 failed confirmations');
+    // B's window closed: a Pake1 reaching B is refused (Busy), no Pake2 (no further guess) leaves B.
+    const since = router.log.length;
+    router.alternate('a');
+    await assert.rejects(establishPase(c.exchanges, channel, { passcode: PASSCODE + 1, timeoutMs: 5000 }));
+    const pake1 = router.log.slice(since).find((s) => unsecuredOpcode(s.body) === Op.pake1);
+    assert.ok(pake1 && pake1.to === 'b' && pake1.reply && unsecuredOpcode(pake1.reply) === Op.statusReport, 'Pake1 to closed B is refused');
+    realmA.pase.openWindow();
+    realmB.pase.openWindow();
+  });
+
+  it('parking budgets: PASE and CASE apart; concurrent parks never overshoot the limit', async () => {
+    const store = await RedisStore.connect({ url: redis.url, keyPrefix: `${keyPrefix}budget:`, timeoutMs: 2000 });
+    stores.push(store);
+    const fleet = new EdgeFleet(store, { instanceId: 'budget', fleetKey: FLEET_KEY });
+    try {
+      const ids = fleet.sessionIds('unit');
+      const parked = fleet.parkedHandshakes('unit', { ttlMs: 60_000, maxParked: 4, maxParkedPase: 8 });
+      let next = 100;
+      const claimed = async () => {
+        const id = next++;
+        assert.equal(await ids.claim(id), true);
+        return id;
+      };
+      const claimedIds = await Promise.all(Array.from({ length: 20 }, claimed));
+      // 20 PASE parks at once: exactly 8 (the PASE budget) are parked, the rest refused, none past the limit.
+      const outcomes = await Promise.allSettled(claimedIds.map((id) => parked.park(`pase/${id}/pbkdf`, new Uint8Array([1]), id)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 8);
+      assert.ok(outcomes.every((o) => o.status === 'fulfilled' || (o.reason as Error).name === 'ParkingFullError'));
+      // The PASE budget spent, CASE still parks (up to its own 4).
+      const caseIds = await Promise.all(Array.from({ length: 5 }, claimed));
+      const caseOutcomes = await Promise.allSettled(caseIds.map((id) => parked.park(`case/${id}`, new Uint8Array([2]), id)));
+      assert.equal(caseOutcomes.filter((o) => o.status === 'fulfilled').length, 4);
+    } finally {
+      fleet.close();
+    }
+  });
+
+  it('a taken state whose session id cannot be adopted here releases the id\'s claim (not held and renewed forever)', async () => {
+    const prefix = `${keyPrefix}adopt:`;
+    const store = await RedisStore.connect({ url: redis.url, keyPrefix: prefix, timeoutMs: 2000 });
+    stores.push(store);
+    const fleet = new EdgeFleet(store, { instanceId: 'adopt', fleetKey: FLEET_KEY });
+    const claimKeys = async () => (await raw.list('')).filter((k) => k.startsWith(`${prefix}session-id/`));
+    try {
+      const parked = fleet.parkedHandshakes('unit', { ttlMs: 60_000 });
+      assert.equal(await fleet.sessionIds('unit').claim(321), true);
+      await parked.park('case/x/1', new Uint8Array([1, 2, 3]), 321);
+      assert.equal((await claimKeys()).length, 1);
+      await assert.rejects(parked.take('case/x/1', () => { throw new RangeError('id: 321 is already in use here'); }), /already in use/);
+      await fleet.renew(); // the lease renews only what this instance holds
+      assert.deepEqual(await claimKeys(), [], 'the claim was released, and the heartbeat did not bring it back');
+      // Adopted: the claim is held (renewed for a lease by the taker).
+      assert.equal(await fleet.sessionIds('unit').claim(322), true);
+      await parked.park('case/x/2', new Uint8Array([4]), 322);
+      const adopted: number[] = [];
+      const taken = await parked.take('case/x/2', (id) => adopted.push(id));
+      assert.deepEqual([taken?.sessionId, adopted], [322, [322]]);
+      await fleet.renew();
+      assert.equal((await claimKeys()).length, 1);
+    } finally {
+      fleet.close();
+    }
+  });
+
+  it('a PBKDFParamRequest flood past the PASE budget: an admin\'s full CASE still works; parked claims lapse with the states', async () => {
+    const claims = async () => (await raw.list('')).filter((k) => k.startsWith(`${keyPrefix}session-id/`)).length;
+    const claims0 = await claims();
+    const flooder = await lib.SessionManager.create({});
+    const url = `${inst.a.server.url}${MESSAGES}`;
+    const replies: Record<string, number> = {};
+    let sent = 0;
+    const one = async () => {
+      const u = flooder.createUnsecuredSession({ isInitiator: true });
+      const payload = lib.encodePbkdfParamRequest({
+        initiatorRandom: crypto.getRandomValues(new Uint8Array(32)), initiatorSessionId: 1, passcodeId: 0, hasPbkdfParameters: false,
+      });
+      const body = flooder.encode(u, { exchangeId: 1, protocolId: 0, opcode: Op.pbkdfParamRequest, initiator: true, needsAck: true }, payload);
+      flooder.removeUnsecuredSession(u);
+      const response = await fetch(url, { method: 'POST', headers: OCTETS, body: body.slice() });
+      const reply = new Uint8Array(await response.arrayBuffer());
+      const key = String(unsecuredOpcode(reply));
+      replies[key] = (replies[key] ?? 0) + 1;
+    };
+    const parked0 = inst.a.fleet.handshakesParked;
+    const started = Date.now();
+    // The claims the flood holds, sampled while it runs (under load it may outlast a step timeout).
+    let peak = 0, flooding = true;
+    const sampling = (async () => {
+      while (flooding) {
+        peak = Math.max(peak, (await claims()) - claims0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await Promise.all(Array.from({ length: 32 }, async () => { while (sent++ < 1200) await one(); }));
+    flooding = false;
+    await sampling;
+    peak = Math.max(peak, (await claims()) - claims0);
+    const windows = 1 + Math.floor((Date.now() - started) / STEP_TIMEOUT_MS);
+    await flooder.close();
+    const parked = inst.a.fleet.handshakesParked - parked0;
+    assert.ok(parked >= 1000 && parked <= 1024 * windows, `parked ${parked} in ${windows} step timeouts`);
+    assert.ok((replies[String(Op.statusReport)] ?? 0) >= 1200 - 1024 * windows, `refused Busy: ${JSON.stringify(replies)}`);
+    assert.ok(peak >= 500, `the flood held ${peak} claims at most while its states were parked`);
+    // A fabric administrator's full CASE through A (Sigma1 parked on A, Sigma3 to B) is not refused.
+    const c = await controller();
+    assert.equal(await c.sessions.removeResumptionRecord(c.fabric.fabricIndex, 9n), true);
+    router.alternate('a');
+    const connection = await c.connect(9n, { address });
+    assert.equal(connection.resumed, false);
+    // The flood's claims lapse with its parked states (step timeout + 1 s), not after a whole 60 s lease.
+    const deadline = Date.now() + STEP_TIMEOUT_MS + 1000 + 3000;
+    while ((await claims()) - claims0 > 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await claims()) - claims0 <= 5, `claims left: ${(await claims()) - claims0}; replies ${JSON.stringify(replies)}`);
+  });
+
   it('a fabric commissioned through A reaches running B within 2 s; after RemoveFabric through A, B refuses it', async () => {
     const own = new lib.MemoryStore();
     const c = await controller(own);
@@ -397,6 +543,21 @@ describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP'
     router.mode = 'b';
     await assert.rejects(third.connect(20n, { address }), 'B refuses CASE for the removed fabric');
     assert.equal(inst.b.server.edge !== undefined, true);
+  });
+});
+
+describe('a parked state opened by the fleet key', () => {
+  it('leaves no plaintext in the core\'s shared result pool (only in the copy the caller wipes)', () => {
+    const sealer = new ValueSealer(crypto.getRandomValues(new Uint8Array(16)));
+    const secret = new TextEncoder().encode('PARKED-SHARED-SECRET-w0-L-y-0123456789');
+    const name = 'fleet/e/home/handshake/pase/x/1/pake2';
+    const plain = sealer.open(name, sealer.seal(name, secret));
+    assert.deepEqual(plain, secret);
+    plain.fill(0); // what the fleet does with its copy once the fields are out
+    // Any later pooled result shares the pool's buffer: the secret must not be readable through it.
+    const probe = resultBytes(1);
+    assert.equal(Buffer.from(probe.buffer).includes(Buffer.from('PARKED-SHARED-SECRET')), false);
+    sealer.dispose();
   });
 });
 

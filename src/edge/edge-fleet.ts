@@ -77,8 +77,12 @@ export interface FleetOptions {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_EPOCH_TTL_MS = 24 * 3600_000;
 const DEFAULT_RECORD_TTL_MS = 30 * 24 * 3600_000;
-/** Handshakes one instance parks per realm within one step timeout (see parkedHandshakes). */
+/** CASE handshakes one instance parks per realm within one step timeout (see parkedHandshakes). */
 const DEFAULT_MAX_PARKED = 4096;
+/** PASE handshakes likewise: a PBKDFParamRequest needs no secret, so its budget is smaller and apart from CASE's. */
+const DEFAULT_MAX_PARKED_PASE = 1024;
+/** A parked state's id claim outlives the state by this much, so whoever takes the state can still renew it. */
+const PARKED_CLAIM_MARGIN_MS = 1000;
 /** Sessions renewed per script run: bounds the time one renewal holds Redis (4 keys each). */
 const RENEW_BATCH = 250;
 /** Spec: the first counter of a session is random in [1, 2^28]; the stored value is the one before it. */
@@ -242,44 +246,59 @@ export class EdgeFleet {
    * so its next message may reach any instance. What a stranger can make Redis hold: a CASE state is parked only
    * after a Sigma1 whose destination id matched a fabric (it takes the fabric's IPK, or a captured Sigma1); a PASE
    * state after a PBKDFParamRequest while the commissioning window is open. Each is at most ~1.5 KB, expires after
-   * `ttlMs` (the handshake step timeout), and each instance parks at most `maxParked` within any `ttlMs` (beyond it
-   * the initiator is told Busy): at most instances x maxParked states per realm.
+   * `ttlMs` (the handshake step timeout), and each instance parks at most `maxParked` CASE and `maxParkedPase` PASE
+   * states within any `ttlMs` (beyond it the initiator is told Busy; apart, so a PASE flood, which needs no secret,
+   * never blocks a fabric's CASE): at most instances x (maxParked + maxParkedPase) states per realm. A parked
+   * state's session-id claim lapses with it (ttlMs plus a second) unless taken: a flood holds no id longer.
    */
-  parkedHandshakes(realm: string, options: { ttlMs: number; maxParked?: number }): ParkedHandshakes {
+  parkedHandshakes(realm: string, options: { ttlMs: number; maxParked?: number; maxParkedPase?: number }): ParkedHandshakes {
     const ttlMs = positive('ttlMs', options.ttlMs);
-    const maxParked = positive('maxParked', options.maxParked ?? DEFAULT_MAX_PARKED);
-    /** When each handshake parked within the last ttlMs was parked, oldest first. */
-    const recent: number[] = [];
-    let head = 0;
+    const budgets = {
+      case: { max: positive('maxParked', options.maxParked ?? DEFAULT_MAX_PARKED), recent: [] as number[], head: 0, pending: 0 },
+      pase: { max: positive('maxParkedPase', options.maxParkedPase ?? DEFAULT_MAX_PARKED_PASE), recent: [] as number[], head: 0, pending: 0 },
+    };
     const keyOf = (epoch: string, key: string) => `fleet/${epoch}/${realm}/handshake/${key}`;
     return {
       ttlMs,
       has: async (key) => (await this.store.get(keyOf(await this.#joined(), key))) !== undefined,
       park: async (key, state, sessionId) => {
+        const budget = key.startsWith('pase/') ? budgets.pase : budgets.case;
         const now = Date.now();
-        while (head < recent.length && recent[head]! <= now - ttlMs) head++;
-        if (head > 1024 && head * 2 > recent.length) recent.splice(0, head), (head = 0);
-        if (recent.length - head >= maxParked) {
-          throw new ParkingFullError(`realm ${realm}: ${maxParked} handshakes parked within ${ttlMs} ms, the limit`);
+        while (budget.head < budget.recent.length && budget.recent[budget.head]! <= now - ttlMs) budget.head++;
+        if (budget.head > 1024 && budget.head * 2 > budget.recent.length) budget.recent.splice(0, budget.head), (budget.head = 0);
+        // Parks still on their way count too (the slot is taken before the first await): no overshoot.
+        if (budget.recent.length - budget.head + budget.pending >= budget.max) {
+          throw new ParkingFullError(`realm ${realm}: ${budget.max} ${key.slice(0, 4)} handshakes parked within ${ttlMs} ms, the limit`);
         }
-        const epoch = await this.#joined();
-        const held = this.#heldIn(realm).get(sessionId);
-        if (!held || held.kind !== 'pending' || held.epoch !== epoch) {
-          throw new UnknownSessionError(sessionId, 'the fleet holds no claim for the handshake\'s session id');
-        }
-        const storeKey = keyOf(epoch, key);
-        const plain = packFields([new TextEncoder().encode(held.keys.owner), u32Field(sessionId), state]);
+        budget.pending++;
+        let parked = false;
         try {
-          await this.store.setWithExpiry(storeKey, this.#sealer.seal(storeKey, plain), ttlMs);
+          const epoch = await this.#joined();
+          const held = this.#heldIn(realm).get(sessionId);
+          if (!held || held.kind !== 'pending' || held.epoch !== epoch) {
+            throw new UnknownSessionError(sessionId, 'the fleet holds no claim for the handshake\'s session id');
+          }
+          // The claim now goes with the parked state and expires with it (whoever takes the state renews it as its
+          // own): an untaken state frees its id within ttlMs, not a whole lease. Shortened before the state is
+          // stored, so it never cuts short the lease of an instance that already took it; if parking fails, the
+          // claim lapses as soon.
+          this.#heldIn(realm).delete(sessionId);
+          await this.store.claimSessionId(held.keys.realm, sessionId, held.keys.owner, ttlMs + PARKED_CLAIM_MARGIN_MS);
+          const storeKey = keyOf(epoch, key);
+          const plain = packFields([new TextEncoder().encode(held.keys.owner), u32Field(sessionId), state]);
+          try {
+            await this.store.setWithExpiry(storeKey, this.#sealer.seal(storeKey, plain), ttlMs);
+          } finally {
+            plain.fill(0);
+          }
+          parked = true;
         } finally {
-          plain.fill(0);
+          budget.pending--;
+          if (parked) budget.recent.push(now);
         }
-        // The claim now goes with the parked state: whoever takes it holds (and renews or releases) the id.
-        if (this.#heldIn(realm).get(sessionId) === held) this.#heldIn(realm).delete(sessionId);
-        recent.push(now);
         this.handshakesParked++;
       },
-      take: async (key) => {
+      take: async (key, adopt) => {
         const epoch = await this.#joined();
         const storeKey = keyOf(epoch, key);
         const sealed = await this.store.take(storeKey);
@@ -289,6 +308,17 @@ export class EdgeFleet {
           const [owner, id, state] = unpackFields(plain, 3);
           const sessionId = readU32Field(id!);
           const keys = this.#keysFor(realm, epoch, sessionId, new TextDecoder().decode(owner));
+          // The claim was left to lapse with the parked state: renewed here for a whole lease, as this instance's.
+          if (!(await this.store.claimSessionId(keys.realm, sessionId, keys.owner, this.#leaseMs))) {
+            throw new UnknownSessionError(sessionId, 'the parked handshake\'s session id claim lapsed');
+          }
+          // Adopted before the claim is recorded as held: an id that cannot be adopted here is released at once.
+          try {
+            adopt(sessionId);
+          } catch (error) {
+            await this.store.releaseSessionId(keys.realm, sessionId, keys.owner).catch(() => {});
+            throw error;
+          }
           this.#heldIn(realm).set(sessionId, { keys, epoch, kind: 'pending' });
           this.handshakesTaken++;
           return { state: state!.slice(), sessionId };

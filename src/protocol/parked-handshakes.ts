@@ -15,15 +15,24 @@ export interface ParkedHandshakes {
    * when the store is unreachable or this instance parked its limit of handshakes within one step timeout.
    */
   park(key: string, state: Uint8Array, sessionId: number): Promise<void>;
-  /** The state parked under `key`, removed in the same step; undefined if none (taken, expired, never parked). */
-  take(key: string): Promise<{ state: Uint8Array; sessionId: number } | undefined>;
+  /**
+   * The state parked under `key`, removed in the same step; undefined if none (taken, expired, never parked).
+   * `adopt` reserves the state's session id in the taker's session manager; it runs before the taker holds the id's
+   * claim, so when it throws (the id is in use here) the claim is let go, not held (and renewed) for nothing.
+   */
+  take(key: string, adopt: (sessionId: number) => void): Promise<{ state: Uint8Array; sessionId: number } | undefined>;
   /** Whether a state is parked under `key` now (nobody took it yet). */
   has(key: string): Promise<boolean>;
 }
 
-/** A parked handshake is named by the initiator's ephemeral node id (its unsecured session) and the exchange id. */
-export function parkedHandshakeKey(protocol: 'case' | 'pase', initiatorNodeId: bigint, exchangeId: number): string {
-  return `${protocol}/${initiatorNodeId.toString(16).padStart(16, '0')}/${exchangeId}`;
+/**
+ * A parked handshake is named by the initiator's ephemeral node id (its unsecured session) and the exchange id, and,
+ * when it parks more than once (PASE: after PBKDFParamResponse and after Pake2), by the stage it waits in: a message
+ * can only take the state of the stage it answers (a Pake1 replayed after Pake2 finds nothing to take).
+ */
+export function parkedHandshakeKey(protocol: 'case' | 'pase', initiatorNodeId: bigint, exchangeId: number, stage?: string): string {
+  const base = `${protocol}/${initiatorNodeId.toString(16).padStart(16, '0')}/${exchangeId}`;
+  return stage === undefined ? base : `${base}/${stage}`;
 }
 
 /** Thrown by park() when the instance's budget of parked handshakes is spent: the initiator is told Busy. */

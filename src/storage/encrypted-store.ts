@@ -50,7 +50,12 @@ export class ValueSealer {
       throw new SealedValueError(`${JSON.stringify(name)}: the stored value is not a sealed value (version ${VERSION})`);
     }
     try {
-      return this.#key.open(stored.subarray(1, 1 + NONCE_LENGTH), stored.subarray(1 + NONCE_LENGTH), aadFor(name)).slice();
+      // The core opens into a pooled result that later results reuse: copied out, then wiped, so the plaintext
+      // (a parked handshake's secrets, a session's keys) stays only in the copy the caller wipes.
+      const pooled = this.#key.open(stored.subarray(1, 1 + NONCE_LENGTH), stored.subarray(1 + NONCE_LENGTH), aadFor(name));
+      const plain = pooled.slice();
+      pooled.fill(0);
+      return plain;
     } catch (error) {
       if (error instanceof AuthenticationError) {
         throw new SealedValueError(`${JSON.stringify(name)}: the stored value does not open with the configured key (another key, altered, or moved from another name)`);

@@ -331,7 +331,7 @@ export class CaseResponder {
     const key = parkedHandshakeKey('case', exchange.session.ephemeralNodeId, exchange.id);
     let taken;
     try {
-      taken = await this.#options.parked!.take(key);
+      taken = await this.#options.parked!.take(key, (id) => this.#exchanges.sessions.adoptSessionId(id));
     } catch (error) {
       return this.#refuse(exchange, busy(this.#busyWaitMs), new CaseError('busy',
         `the parked handshake could not be read: ${(error as Error).message}`, { cause: error }));
@@ -345,8 +345,7 @@ export class CaseResponder {
     try {
       let awaiting: AwaitingSigma3;
       try {
-        sessions.adoptSessionId(taken.sessionId);
-        localSessionId = taken.sessionId;
+        localSessionId = taken.sessionId; // adopted by take()
         const [fabricIndex, ipk, sharedSecret, sigma1Bytes, sigma2Bytes, responderEphPubKey, resumptionId] =
           unpackFields(taken.state, 7) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
         const fabric = await this.#fabric(readU32Field(fabricIndex));

@@ -73,6 +73,9 @@ export interface HandshakeFailure {
   detail: string;
 }
 
+/** The stage a parked PASE handshake waits in: for Pake1 (after PBKDFParamResponse) or for Pake3 (after Pake2). */
+type ParkedStage = 'pbkdf' | 'pake2';
+
 /** The minimum wait a busy device asks a commissioner to observe before retrying (ms). */
 const BUSY_WAIT_MS = 5000;
 /** The busy StatusReport carries the wait in a uint16 of milliseconds (spec "Busy"): longer waits saturate. */
@@ -247,7 +250,7 @@ export class PaseResponder {
       });
       if (this.#parking(exchange)) {
         // Parked before the response leaves (Pake1 may reach any instance at once); the id's claim goes with it.
-        await this.#park(exchange, [first.payload, responseBytes, verifier.w0, verifier.L], localSessionId);
+        await this.#park(exchange, 'pbkdf', [first.payload, responseBytes, verifier.w0, verifier.L], localSessionId);
         handedOver = true;
         sessions.releaseSessionId(localSessionId);
         await exchange.send(SecureChannelOpcode.pbkdfParamResponse, responseBytes);
@@ -293,15 +296,19 @@ export class PaseResponder {
       && isMessageChannel(channel) && channel.reliable;
   }
 
-  #key(exchange: Exchange): string {
-    return parkedHandshakeKey('pase', (exchange.session as UnsecuredSession).ephemeralNodeId, exchange.id);
+  /**
+   * The stage is part of the key: Pake1 takes only a state parked after PBKDFParamResponse ('pbkdf'), Pake3 only one
+   * parked after Pake2 ('pake2'), so nothing but a Pake3 can consume a handshake whose confirmation is owed.
+   */
+  #key(exchange: Exchange, stage: ParkedStage): string {
+    return parkedHandshakeKey('pase', (exchange.session as UnsecuredSession).ephemeralNodeId, exchange.id, stage);
   }
 
   /** Parks the fields; a store that cannot take them ends the handshake with Busy (nothing is owed yet). */
-  async #park(exchange: Exchange, fields: Uint8Array[], sessionId: number): Promise<void> {
+  async #park(exchange: Exchange, stage: ParkedStage, fields: Uint8Array[], sessionId: number): Promise<void> {
     const state = packFields(fields);
     try {
-      await this.#options.parked!.park(this.#key(exchange), state, sessionId);
+      await this.#options.parked!.park(this.#key(exchange, stage), state, sessionId);
     } catch (error) {
       await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
       throw new PaseError('busy', `the handshake could not be parked: ${(error as Error).message}`, { cause: error });
@@ -312,10 +319,18 @@ export class PaseResponder {
 
   /** Pake1 or Pake3 on an exchange this instance does not hold: the parked handshake is taken up here. */
   async #handleParked(exchange: Exchange, first: ExchangeMessage): Promise<void> {
-    const slot = this.#slots.acquire(!this.#deviceRules);
+    // A closed window refuses Pake1 as it refuses a PBKDFParamRequest (no new passcode guess); Pake3 still answers
+    // a guess already made (its confirmation is owed and counted either way).
+    const window = this.#window.state;
+    const refuseClosed = first.opcode === SecureChannelOpcode.pake1 && !window.open;
+    const slot = refuseClosed ? undefined : this.#slots.acquire(!this.#deviceRules);
     if (!slot) {
-      this.#options.onHandshakeFailed?.({ failure: 'refused-busy', stage: 'working', counted: false, detail: 'every handshake slot is working' });
-      await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
+      const waitMs = refuseClosed ? Math.min(MAX_BUSY_WAIT_MS, Math.max(1000, window.retryAfterMs)) : BUSY_WAIT_MS;
+      this.#options.onHandshakeFailed?.({
+        failure: 'refused-busy', stage: 'working', counted: false,
+        detail: refuseClosed ? `commissioning window closed, reopens in ${Math.ceil(window.retryAfterMs / 1000)} s` : 'every handshake slot is working',
+      });
+      await sendStatus(exchange, busy(waitMs)).catch(() => {});
       await exchange.close();
       this.#dropUnsecured(exchange);
       return;
@@ -345,10 +360,14 @@ export class PaseResponder {
   }
 
   /** The parked state under this exchange's key, its session id now reserved here; a miss ends the handshake. */
-  async #take(exchange: Exchange, what: string): Promise<{ state: Uint8Array; sessionId: number }> {
+  async #take(exchange: Exchange, stage: ParkedStage, what: string, step?: { owed: boolean }): Promise<{ state: Uint8Array; sessionId: number }> {
     let taken;
     try {
-      taken = await this.#options.parked!.take(this.#key(exchange));
+      taken = await this.#options.parked!.take(this.#key(exchange, stage), (id) => {
+        // The state is out of the store from here: a Pake2-stage one owes its confirmation even if adopting fails.
+        if (step) step.owed = true;
+        this.#exchanges.sessions.adoptSessionId(id);
+      });
     } catch (error) {
       await sendStatus(exchange, busy(BUSY_WAIT_MS)).catch(() => {});
       throw new PaseError('busy', `the parked handshake could not be read: ${(error as Error).message}`, { cause: error });
@@ -357,7 +376,6 @@ export class PaseResponder {
       await sendStatus(exchange, INVALID_PARAMETER).catch(() => {});
       throw new PaseError('protocol', `${what} for no handshake this fleet holds (already answered, expired, or never begun)`);
     }
-    this.#exchanges.sessions.adoptSessionId(taken.sessionId);
     return taken;
   }
 
@@ -368,7 +386,7 @@ export class PaseResponder {
    */
   async #continuePake1(exchange: Exchange, first: ExchangeMessage): Promise<void> {
     const sessions = this.#exchanges.sessions;
-    const taken = await this.#take(exchange, 'Pake1');
+    const taken = await this.#take(exchange, 'pbkdf', 'Pake1');
     const y = generateP256KeyPair().privateKey; // a uniformly random scalar in [1, n-1]
     let handedOver = false;
     try {
@@ -381,11 +399,11 @@ export class PaseResponder {
         throw new PaseError('protocol', `Pake1: ${(error as Error).message}`, { cause: error });
       }
       const spake = startSpake2pVerifier({ context: paseContext(request, response), w0, L, y }, pake1.pA);
-      await this.#park(exchange, [request, response, w0, L, y, pake1.pA], taken.sessionId);
+      await this.#park(exchange, 'pake2', [request, response, w0, L, y, pake1.pA], taken.sessionId);
       handedOver = true;
       sessions.releaseSessionId(taken.sessionId);
       await exchange.send(SecureChannelOpcode.pake2, encodePake2(spake.Y, spake.cB));
-      this.#checkSilence(this.#key(exchange));
+      this.#checkSilence(this.#key(exchange, 'pake2'));
     } finally {
       if (!handedOver) sessions.releaseSessionId(taken.sessionId);
       y.fill(0);
@@ -416,7 +434,8 @@ export class PaseResponder {
   /** Pake3: the confirmation checked with the keys recomputed from the parked state; the session made here. */
   async #continuePake3(exchange: Exchange, first: ExchangeMessage, step: { owed: boolean }): Promise<SecureSession> {
     const sessions = this.#exchanges.sessions;
-    const taken = await this.#take(exchange, 'Pake3');
+    // From the take on, the confirmation is owed: whatever ends this handshake short of a session counts.
+    const taken = await this.#take(exchange, 'pake2', 'Pake3', step);
     step.owed = true;
     let session: SecureSession | undefined;
     try {
