@@ -170,25 +170,32 @@ export class AesCcmKey {
   }
 }
 
-/** AesCcmKey.sealInPlace with the expanded key at `slot` (also CcmKeyPair's). Validates before touching anything. */
+/**
+ * AesCcmKey.sealInPlace with the expanded key at `slot` (also CcmKeyPair's): `message[0, aadLength)` is the AAD, the
+ * `plaintextLength` bytes after it are encrypted in place and the tag written right after them, so the message may
+ * sit at the start of a larger buffer. Returns the sealed length. Validates before touching anything; allocates
+ * nothing (the copies go word by word, see copyToHeap). `name` is the argument's name in errors.
+ */
 export function sealInPlaceWith(slot: number, message: Uint8Array, aadLength: number, plaintextLength: number,
-  nonce: Uint8Array, tagLength: number): number {
-  const m = check.bytes('message', message);
+  nonce: Uint8Array, tagLength: number, name = 'message'): number {
+  const m = check.bytes(name, message);
   const n = check.nonce(nonce);
   const t = check.tagLength(tagLength);
   check.lengthWithin('aadLength', aadLength, m.length);
   check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
   check.payloadFits('plaintextLength', plaintextLength, n.length);
   const total = aadLength + plaintextLength + t;
-  if (total > m.length) throw new RangeError(`message: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
+  if (total > m.length) throw new RangeError(`${name}: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
 
   const base = scratch(16 + total + 16);
   const heap = memoryBytes();
   heap.set(n, base);
-  copyBytes(m, 0, heap, base + 16, m.length === total ? total : aadLength + plaintextLength);
+  // A whole array goes in with set() (no view); a prefix word by word.
+  if (m.length === total) heap.set(m, base + 16);
+  else copyToHeap(m, 0, heap, base + 16, aadLength + plaintextLength);
   const dataAt = base + 16 + aadLength;
   core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
-  copyBytes(heap, dataAt, m, aadLength, plaintextLength + t);
+  copyFromHeap(heap, dataAt, m, aadLength, plaintextLength + t);
   return total;
 }
 
@@ -342,30 +349,10 @@ function copyFromHeap(heap: Uint8Array, heapAt: number, to: Uint8Array, toAt: nu
   for (; i < length; i++) to[toAt + i] = heap[heapAt + i]!;
 }
 
-/**
- * As sealInPlaceWith, for a message at the start of a larger buffer: `buffer[0, aadLength)` is the AAD, the
- * `plaintextLength` bytes after it are encrypted in place and the tag written right after them. Returns the sealed
- * length. Validates before touching anything; allocates nothing.
- */
+/** sealInPlaceWith for a message at the start of a caller's larger buffer (the session's encodeInto). */
 export function sealPrefixWith(slot: number, buffer: Uint8Array, aadLength: number, plaintextLength: number,
   nonce: Uint8Array, tagLength: number): number {
-  const m = check.bytes('buffer', buffer);
-  const n = check.nonce(nonce);
-  const t = check.tagLength(tagLength);
-  check.lengthWithin('aadLength', aadLength, m.length);
-  check.lengthWithin('plaintextLength', plaintextLength, m.length - aadLength);
-  check.payloadFits('plaintextLength', plaintextLength, n.length);
-  const total = aadLength + plaintextLength + t;
-  if (total > m.length) throw new RangeError(`buffer: expected room for the ${t}-byte tag: ${total} bytes, got ${m.length}`);
-
-  const base = scratch(16 + total + 16);
-  const heap = memoryBytes();
-  heap.set(n, base);
-  copyToHeap(m, 0, heap, base + 16, aadLength + plaintextLength);
-  const dataAt = base + 16 + aadLength;
-  core().ccmSeal(slot, base, n.length, base + 16, aadLength, dataAt, plaintextLength, dataAt, t);
-  copyFromHeap(heap, dataAt, m, aadLength, plaintextLength + t);
-  return total;
+  return sealInPlaceWith(slot, buffer, aadLength, plaintextLength, nonce, tagLength, 'buffer');
 }
 
 /**
