@@ -4,6 +4,8 @@
 // endpoint 1, reads OnOff back, and prints one JSON line with what it saw (or { error }) on stdout.
 //   node --import tsx test/peers/matter-controller-process.ts '{"host":"127.0.0.1","port":5540,"passcode":20202021,"storagePath":"/tmp/x"}'
 
+import { errorText, isolateMatterJs } from './peer-process.js';
+
 interface ControllerProcessConfig {
   host: string;
   port: number;
@@ -14,24 +16,9 @@ interface ControllerProcessConfig {
   mode?: 'commission' | 'reconnect' | 'decommission';
 }
 
-function errorText(error: unknown): string {
-  let message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  let cause = error instanceof Error ? error.cause : undefined;
-  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-    message += cause instanceof Error ? ` (cause: ${cause.name}: ${cause.message})` : ` (cause: ${String(cause)})`;
-    cause = cause instanceof Error ? cause.cause : undefined;
-  }
-  return message;
-}
-
 async function main(): Promise<Record<string, unknown>> {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as ControllerProcessConfig;
-  const { config } = await import('@matter/nodejs/config');
-  config.loadProcessEnv = false;
-  config.loadProcessArgv = false;
-  config.loadConfigFile = false;
-  config.trapProcessSignals = false;
-  config.defaultStoragePath = cfg.storagePath;
+  await isolateMatterJs(cfg.storagePath);
 
   const { Environment, ServerNode, Logger, LogFormat, ControllerBehavior } = await import('@matter/main');
   const { PeerSet } = await import('@matter/main/protocol');

@@ -4,6 +4,8 @@
 // storage) removes its fabric from the node (RemoveFabric). Prints one line `RESULT {json}` on stdout.
 //   node --import tsx test/peers/matter-discovery-process.ts '{"discriminator":1234,"passcode":20202021,"storagePath":"/tmp/x","networkInterface":"eth0"}'
 
+import { errorText, isolateMatterJs } from './peer-process.js';
+
 interface DiscoveryProcessConfig {
   discriminator: number;
   passcode: number;
@@ -13,24 +15,9 @@ interface DiscoveryProcessConfig {
   logLevel?: string;
 }
 
-function errorText(error: unknown): string {
-  let message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  let cause = error instanceof Error ? error.cause : undefined;
-  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-    message += cause instanceof Error ? ` (cause: ${cause.name}: ${cause.message})` : ` (cause: ${String(cause)})`;
-    cause = cause instanceof Error ? cause.cause : undefined;
-  }
-  return message;
-}
-
 async function main(): Promise<Record<string, unknown>> {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as DiscoveryProcessConfig;
-  const { config } = await import('@matter/nodejs/config');
-  config.loadProcessEnv = false;
-  config.loadProcessArgv = false;
-  config.loadConfigFile = false;
-  config.trapProcessSignals = false;
-  config.defaultStoragePath = cfg.storagePath;
+  await isolateMatterJs(cfg.storagePath);
 
   const { Environment, ServerNode, Logger, LogFormat, ControllerBehavior } = await import('@matter/main');
   const { BasicInformationClient } = await import('@matter/main/behaviors/basic-information');
