@@ -11,47 +11,16 @@ import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { decodeSharedFailSafe } from '../src/device/shared-fail-safe.js';
 import { RedisStore, ValueSealer } from '../src/redis.js';
+import { contains, Router, unsecuredOpcode, VIRTUAL, type Target } from './support/fleet-router.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
 
 await lib.ready();
 const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
 const PASSCODE = 20202021;
-const VIRTUAL = 'http://fleet.test';
 const MESSAGES = '/realms/home/messages';
 const SIGMA1 = 0x30;
 
-function unsecuredOpcode(message: Uint8Array): number | undefined {
-  if (message[1] !== 0 || message[2] !== 0) return undefined;
-  const flags = message[0]!;
-  const offset = 8 + (flags & 0x04 ? 8 : 0) + [0, 8, 2, 0][flags & 0x03]!;
-  return message[offset + 1];
-}
-
-const contains = (haystack: Uint8Array, needle: Uint8Array): boolean => Buffer.from(haystack).indexOf(Buffer.from(needle)) !== -1;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-type Target = 'a' | 'b';
-interface Sent { to: Target; body: Uint8Array }
-
-/** Sends each controller request to A or B: alternating, or pinned; `beforeSend` may drop a request. */
-class Router {
-  readonly log: Sent[] = [];
-  mode: Target | 'alternate' = 'alternate';
-  #turn = 0;
-  beforeSend: ((sent: Sent) => Promise<void | 'drop'> | void | 'drop') | undefined;
-  constructor(private readonly urls: Record<Target, string>) {}
-  alternate(first: Target): void {
-    this.mode = 'alternate';
-    this.#turn = first === 'a' ? 0 : 1;
-  }
-  readonly fetch: typeof fetch = async (input, init) => {
-    const to: Target = this.mode === 'alternate' ? (this.#turn++ % 2 === 0 ? 'a' : 'b') : this.mode;
-    const sent: Sent = { to, body: new Uint8Array(init!.body as Uint8Array) };
-    this.log.push(sent);
-    if ((await this.beforeSend?.(sent)) === 'drop') throw new TypeError('fetch failed: dropped by the test');
-    return fetch(String(input).replace(VIRTUAL, this.urls[to]), init);
-  };
-}
 
 describe('commissioning an edge realm through a two-instance Redis fleet, every message alternating', { timeout: 180_000 }, () => {
   let redis: RedisServer;

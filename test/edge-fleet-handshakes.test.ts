@@ -12,6 +12,7 @@ import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { establishPase } from '../src/protocol/index.js';
 import { RedisStore, StoreUnavailableError, ValueSealer } from '../src/redis.js';
+import { contains, Router, unsecuredOpcode, VIRTUAL, type Target } from './support/fleet-router.js';
 import { redisCommand, startRedisServer, type RedisServer } from './support/redis-server.js';
 import { resultBytes } from '../src/core/result-pool.js';
 
@@ -20,59 +21,9 @@ const FLEET_KEY = crypto.getRandomValues(new Uint8Array(16));
 const STEP_TIMEOUT_MS = 3000;
 const PASSCODE = 20202021;
 /** The address the controllers use; the router sends each request to one instance. */
-const VIRTUAL = 'http://fleet.test';
 const MESSAGES = '/realms/home/messages';
 const OCTETS = { 'content-type': 'application/octet-stream' };
 const Op = { pbkdfParamRequest: 0x20, pbkdfParamResponse: 0x21, pake1: 0x22, pake2: 0x23, pake3: 0x24, sigma1: 0x30, sigma2: 0x31, sigma3: 0x32, sigma2Resume: 0x33, statusReport: 0x40 } as const;
-
-/** The secure-channel opcode of an unsecured message (session id 0), else undefined. */
-function unsecuredOpcode(message: Uint8Array): number | undefined {
-  if (message[1] !== 0 || message[2] !== 0) return undefined;
-  const flags = message[0]!;
-  const offset = 8 + (flags & 0x04 ? 8 : 0) + [0, 8, 2, 0][flags & 0x03]!;
-  return message[offset + 1];
-}
-
-const contains = (haystack: Uint8Array, needle: Uint8Array): boolean =>
-  Buffer.from(haystack).indexOf(Buffer.from(needle)) !== -1;
-
-type Target = 'a' | 'b';
-interface Sent { to: Target; body: Uint8Array; reply?: Uint8Array }
-
-/** Sends each controller request to A or B: by plan, else alternating, else pinned. */
-class Router {
-  readonly log: Sent[] = [];
-  plan: Target[] = [];
-  mode: Target | 'alternate' = 'a';
-  #turn = 0;
-  /** Runs before a request leaves; 'drop' makes it fail as if the network lost it; bytes replace its body. */
-  beforeSend: ((sent: Sent) => Promise<void | 'drop' | Uint8Array>) | undefined;
-
-  constructor(private readonly urls: Record<Target, string>) {}
-
-  alternate(first: Target): void {
-    this.mode = 'alternate';
-    this.#turn = first === 'a' ? 0 : 1;
-  }
-
-  readonly fetch: typeof fetch = async (input, init) => {
-    const to: Target = this.plan.shift() ?? (this.mode === 'alternate' ? (this.#turn++ % 2 === 0 ? 'a' : 'b') : this.mode);
-    const sent: Sent = { to, body: new Uint8Array(init!.body as Uint8Array) };
-    this.log.push(sent);
-    const altered = await this.beforeSend?.(sent);
-    if (altered === 'drop') throw new TypeError('fetch failed: dropped by the test');
-    if (altered instanceof Uint8Array) init = { ...init, body: altered as Uint8Array<ArrayBuffer> };
-    const response = await fetch(String(input).replace(VIRTUAL, this.urls[to]), init);
-    if (response.status !== 200) return response;
-    sent.reply = new Uint8Array(await response.arrayBuffer());
-    return new Response(sent.reply.slice(), { status: 200 });
-  };
-
-  /** The instances the unsecured messages with these opcodes went to, in order. */
-  handshake(since: number): Array<[number | undefined, Target]> {
-    return this.log.slice(since).filter((s) => unsecuredOpcode(s.body) !== undefined).map((s) => [unsecuredOpcode(s.body), s.to]);
-  }
-}
 
 describe('CASE handshakes in a two-instance Redis fleet behind round-robin HTTP', { timeout: 180_000 }, () => {
   let redis: RedisServer;
