@@ -14,6 +14,7 @@ import * as lib from '../src/node.js';
 import { EdgeFleet } from '../src/edge/index.js';
 import { RedisStore } from '../src/redis.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import { operationsPerSecond } from './measure.js';
 
 await lib.ready();
 const HANDSHAKES = Number(process.env.HANDSHAKES ?? 30);
@@ -24,18 +25,7 @@ const PASSCODE = 20202021;
 const VIRTUAL = 'http://fleet.bench';
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Runs `total` operations, `inFlight` at a time; returns operations per second. */
-async function rate(total: number, inFlight: number, operation: () => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < total) {
-      next++;
-      await operation();
-    }
-  }));
-  return total / ((performance.now() - started) / 1000);
-}
+const rate = operationsPerSecond;
 
 async function median(measure: () => Promise<number>): Promise<number> {
   const runs: number[] = [];

@@ -8,6 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import * as lib from '../src/node.js';
+import { operationsPerSecond } from './measure.js';
 
 await lib.ready();
 const HANDSHAKES = Number(process.env.HANDSHAKES ?? 60);
@@ -25,18 +26,8 @@ const controller = await lib.MatterController.open({
 });
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Runs `total` operations, `inFlight` at a time; returns operations per second. */
-async function rate(total: number, inFlight: number, operation: () => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < total) {
-      next++;
-      await operation();
-    }
-  }));
-  return round(total / ((performance.now() - started) / 1000));
-}
+const rate = async (total: number, inFlight: number, operation: () => Promise<void>): Promise<number> =>
+  round(await operationsPerSecond(total, inFlight, operation));
 
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg().map(round) },

@@ -84,3 +84,16 @@ export async function measureMixed(candidates: Candidate[], options: MeasureOpti
 export function pairedRatio(a: Measured, b: Measured): number {
   return median(a.rounds.map((rate, r) => rate / b.rounds[r]!));
 }
+
+/** Runs `total` async operations, `inFlight` at a time (a closed loop of clients); returns operations per second. */
+export async function operationsPerSecond(total: number, inFlight: number, operation: () => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < total) {
+      next++;
+      await operation();
+    }
+  }));
+  return total / ((performance.now() - started) / 1000);
+}
